@@ -1,0 +1,72 @@
+import * as path from 'node:path';
+import { findUncloneable } from './cloneable';
+import { AsyncThreadPoolError, fail, reviveThrown } from './errors';
+import { registeredErrorClass, type TaskRecord } from './manifest';
+import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+
+/**
+ * What the main-thread runners (the pool and the temporary thread) share: building a request from
+ * a call, and turning a response or a thread failure into the caller's result or error.
+ */
+
+/** The file every thread starts from (see `worker/bootstrap.cjs`). */
+export const WORKER_BOOTSTRAP = path.join(__dirname, 'worker', 'bootstrap.cjs');
+
+/** A request for a call, or the coded error that stops it at the call site. */
+export function buildRequest(record: TaskRecord, args: unknown[]): TaskRequest | AsyncThreadPoolError {
+  if (record.module === undefined) {
+    return fail('ERR_TASK_NOT_REGISTERED', `The module that defines ${record.name} is unknown (declared outside a module file?)`);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const bad = findUncloneable(args[i]);
+    if (bad !== undefined) {
+      return fail('ERR_UNCLONEABLE', `Argument ${String(i)} of ${record.name} cannot be sent to a thread: ${bad}`);
+    }
+  }
+  return { task: record.name, module: record.module, args };
+}
+
+/** The value of a successful response; the revived error of a failed one, thrown. */
+export function settle(record: TaskRecord, response: TaskResponse): unknown {
+  if (response.ok) return response.value;
+  throw reviveTaskError(record, response.error);
+}
+
+/**
+ * Revives what a task threw. Built-in errors come back as this realm's classes; an `Error` subclass
+ * comes back as its class when it is registered with `registerErrorClass` or exported (under its
+ * own name) by the module that defines the task; anything else comes back as a plain `Error` with
+ * the same name, message, stack, cause and properties.
+ */
+export function reviveTaskError(record: TaskRecord, error: SerializedThrown): unknown {
+  return reviveThrown(error, (ctor) => registeredErrorClass(ctor) ?? exportedErrorClass(record.module, ctor));
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+function exportedErrorClass(module: string | undefined, name: string): ErrorClass | undefined {
+  if (module === undefined) return undefined;
+  let exports: unknown;
+  try {
+    // The module defined the task on this thread, so it is already loaded: this reads the cache.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the registry holds CommonJS paths
+    exports = require(module);
+  } catch {
+    return undefined;
+  }
+  const value = (exports as Record<string, unknown> | null)?.[name];
+  return typeof value === 'function' && value.name === name && value.prototype instanceof Object ? (value as ErrorClass) : undefined;
+}
+
+/** A failure of the thread machinery (not of the task) as a coded error. */
+export function threadFailure(error: unknown, taskName: string): AsyncThreadPoolError {
+  if (AsyncThreadPoolError.is(error)) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  if (error instanceof Error && error.name === 'DataCloneError') {
+    return fail('ERR_UNCLONEABLE', `${taskName}: ${message}`, error);
+  }
+  const exit = /worker exited with code: (-?\d+)/i.exec(message);
+  const coded = fail('ERR_WORKER_EXITED', `The thread running ${taskName} exited before it finished: ${message}`, error);
+  if (exit?.[1] !== undefined) Object.assign(coded, { exitCode: Number(exit[1]) });
+  return coded;
+}

@@ -1,0 +1,159 @@
+import 'reflect-metadata';
+import { describe, fail } from './errors';
+import { callerModule } from './locate';
+import {
+  dropContextMarks,
+  markContextParameter,
+  readParamTypes,
+  registerTask,
+  takeContextParameter,
+  unclaimedContextMarks,
+} from './manifest';
+
+/** Options of `@task({ ... })`. */
+export interface TaskOptions {
+  /**
+   * The task's stable name, unique in the process.
+   * @default `${ClassName}.${methodName}`
+   */
+  readonly name?: string;
+}
+
+/**
+ * Marks a static method as a task: it is registered in the manifest with its module file, so that
+ * worker threads load that module and call the method by reference. Use it bare or with options.
+ *
+ * Misuse throws an `AsyncThreadPoolError` as the class is declared: `ERR_INVALID_TASK` (not a
+ * static method), `ERR_DUPLICATE_TASK` (name already taken by another method),
+ * `ERR_CONTEXT_WITHOUT_TASK` (a `@ThreadContext()` left on a method that is not a task).
+ *
+ * @example
+ * ```ts
+ * import { task } from 'asyncthreadpool';
+ *
+ * export class TextTasks {
+ *   @task static upper(s: string): string { return s.toUpperCase(); }
+ *   @task({ name: 'text.lower' }) static lower(s: string): string { return s.toLowerCase(); }
+ * }
+ * ```
+ */
+export function task(target: object, key: string | symbol, descriptor: PropertyDescriptor): void;
+export function task(options?: TaskOptions): MethodDecorator;
+export function task(
+  targetOrOptions?: object,
+  key?: string | symbol,
+  descriptor?: PropertyDescriptor,
+): MethodDecorator | undefined {
+  if (key === undefined) {
+    if (typeof targetOrOptions === 'function') {
+      throw fail('ERR_INVALID_TASK', `@task goes on a static method, not on class ${describe(targetOrOptions)}`);
+    }
+    const options = validateTaskOptions(targetOrOptions);
+    return (target, member, desc) => {
+      declareTask(target, member, desc as PropertyDescriptor | undefined, options);
+    };
+  }
+  declareTask(targetOrOptions, key, descriptor, {});
+  return undefined;
+}
+
+/**
+ * Marks the parameter, at any position, that receives the thread's context. Callers never pass it:
+ * the typed proxies drop it from the signature and the worker inserts its context there.
+ *
+ * Throws `ERR_DUPLICATE_CONTEXT_PARAMETER` for a second one on the same method. On a method without
+ * `@task` it throws `ERR_CONTEXT_WITHOUT_TASK`: at the class's next `@task`, or else as soon as the
+ * module that declares it has finished evaluating.
+ *
+ * @example
+ * ```ts
+ * import { task, ThreadContext } from 'asyncthreadpool';
+ *
+ * export class Cache { readonly map = new Map<string, number>(); }
+ * export class CacheTasks {
+ *   @task static put(@ThreadContext() cache: Cache, key: string, value: number): number {
+ *     cache.map.set(key, value);
+ *     return cache.map.size;
+ *   }
+ * }
+ * ```
+ */
+export function ThreadContext(): ParameterDecorator {
+  return (target, member, index) => {
+    if (member === undefined) {
+      throw fail('ERR_CONTEXT_WITHOUT_TASK', `@ThreadContext() goes on a parameter of a @task method, not of a constructor`);
+    }
+    const owner = ownerOf(target);
+    markContextParameter(owner, member, index);
+    // The method's own @task runs right after its parameter decorators; if none claims the mark by
+    // the time this module (and the synchronous imports around it) finished, there is none.
+    queueMicrotask(() => {
+      reportUnclaimed(owner);
+    });
+  };
+}
+
+function declareTask(target: unknown, member: string | symbol, descriptor: PropertyDescriptor | undefined, options: TaskOptions): void {
+  const what = `${typeof target === 'function' ? target.name : describeOwner(target)}.${String(member)}`;
+  const invalid = (reason: string): never => {
+    // The declaration is failing: leave no context mark behind to be reported a second time.
+    if (typeof target === 'object' && target !== null) takeContextParameter(ownerOf(target), member);
+    if (typeof target === 'function') takeContextParameter(target, member);
+    throw fail('ERR_INVALID_TASK', `@task goes on a static method; ${what} ${reason}`);
+  };
+  if (typeof target !== 'function') {
+    return invalid('is an instance member');
+  }
+  if (descriptor === undefined || typeof descriptor.value !== 'function') {
+    return invalid('is not a method');
+  }
+  if (typeof member === 'symbol') {
+    return invalid('has a symbol for a name');
+  }
+  reportUnclaimed(target, member);
+  const contextIndex = takeContextParameter(target, member);
+  const paramTypes = contextIndex === undefined ? undefined : readParamTypes(target, member);
+  const declared = paramTypes?.[contextIndex ?? -1];
+  registerTask({
+    name: options.name ?? `${target.name}.${member}`,
+    module: callerModule(),
+    className: target.name,
+    method: member,
+    contextIndex,
+    contextType: typeof declared === 'function' && declared !== Object ? declared : undefined,
+    owner: target,
+    fn: descriptor.value as (...args: unknown[]) => unknown,
+  });
+}
+
+/** Throws for `@ThreadContext()` marks on methods of `owner` that no `@task` claimed (except `current`). */
+function reportUnclaimed(owner: Function, current?: string | symbol): void {
+  const dangling = unclaimedContextMarks(owner).filter((m) => m.method !== current);
+  const first = dangling[0];
+  if (first === undefined) return;
+  dropContextMarks(owner);
+  throw fail(
+    'ERR_CONTEXT_WITHOUT_TASK',
+    `@ThreadContext() is on ${owner.name}.${String(first.method)}, which is not a @task; add @task or remove it`,
+  );
+}
+
+function ownerOf(target: object): Function {
+  return typeof target === 'function' ? target : (target.constructor as Function);
+}
+
+function describeOwner(target: unknown): string {
+  return typeof target === 'object' && target !== null ? (target.constructor as Function).name : String(target);
+}
+
+function validateTaskOptions(options: unknown): TaskOptions {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null) {
+    throw fail('ERR_INVALID_OPTION', `Expected \`@task\` options to be an object, got ${describe(options)}`);
+  }
+  const { name } = options as { name?: unknown };
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
+    throw fail('ERR_INVALID_OPTION', `Expected \`name\` to be a non-empty string, got ${describe(name)}`);
+  }
+  return name === undefined ? {} : { name };
+}

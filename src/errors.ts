@@ -1,0 +1,181 @@
+import type { SerializedError, SerializedThrown } from './protocol';
+
+/**
+ * Every error code the library raises. Codes are stable; messages are for people and may change.
+ */
+export type ErrorCode =
+  /** The pool is closing, closed or destroyed: `spawn` after `close()`, or a task dropped by `destroy()`. */
+  | 'ERR_POOL_CLOSED'
+  /** The function or method is not a `@task`, or the worker could not find it in its module. */
+  | 'ERR_TASK_NOT_REGISTERED'
+  /** Two tasks claim one name. */
+  | 'ERR_DUPLICATE_TASK'
+  /** `@task` on something that is not a static method. */
+  | 'ERR_INVALID_TASK'
+  /** Two `@ThreadContext()` on one method. */
+  | 'ERR_DUPLICATE_CONTEXT_PARAMETER'
+  /** `@ThreadContext()` on a parameter of a method that is not a `@task`. */
+  | 'ERR_CONTEXT_WITHOUT_TASK'
+  /** A task wants a context the pool does not have, or one of another class. */
+  | 'ERR_CONTEXT_MISMATCH'
+  /** The workers cannot find the context class (see the README, "Contexts"). */
+  | 'ERR_CONTEXT_NOT_FOUND'
+  /** The context's constructor or `init()` threw; the original error is the `cause`. */
+  | 'ERR_CONTEXT_INIT_FAILED'
+  /** A context's `[Symbol.asyncDispose]()` or `dispose()` threw while the pool closed; the error is the `cause`. */
+  | 'ERR_CONTEXT_DISPOSE_FAILED'
+  /** A pool or spawn option has an invalid value. */
+  | 'ERR_INVALID_OPTION'
+  /** An argument or result cannot be structured-cloned across threads. */
+  | 'ERR_UNCLONEABLE'
+  /** A task module could not be loaded in the worker; the original error is the `cause`. */
+  | 'ERR_MODULE_LOAD_FAILED'
+  /** The thread running the task exited before the task settled. */
+  | 'ERR_WORKER_EXITED';
+
+const BRAND = Symbol.for('asyncthreadpool.error');
+
+/**
+ * The one error class of the library. Check it with {@link AsyncThreadPoolError.is} rather than
+ * `instanceof`: errors cross threads and jest realms, and a process may hold two copies of the library.
+ *
+ * @example
+ * ```ts
+ * import { AsyncThreadPoolError, ThreadPool } from 'asyncthreadpool';
+ * import { MathTasks } from './tasks/math';
+ *
+ * const pool = new ThreadPool({ threads: 1 });
+ * await pool.close();
+ * try {
+ *   await pool.spawn(MathTasks).add(1, 2);
+ * } catch (e) {
+ *   if (AsyncThreadPoolError.is(e, 'ERR_POOL_CLOSED')) console.log('closed');
+ * }
+ * ```
+ */
+export class AsyncThreadPoolError extends Error {
+  /** The stable code; see {@link ErrorCode}. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+
+  override get name(): string {
+    return 'AsyncThreadPoolError';
+  }
+
+  /** True for an error raised by any copy of this library, in any realm; optionally with that `code`. */
+  static is(value: unknown, code?: ErrorCode): value is AsyncThreadPoolError {
+    return (
+      typeof value === 'object' &&
+      value !== null &&
+      (value as Record<symbol, unknown>)[BRAND] === true &&
+      (code === undefined || (value as { code?: unknown }).code === code)
+    );
+  }
+}
+
+/** Shorthand used throughout the library. */
+export function fail(code: ErrorCode, message: string, cause?: unknown): AsyncThreadPoolError {
+  return cause === undefined
+    ? new AsyncThreadPoolError(code, message)
+    : new AsyncThreadPoolError(code, message, { cause });
+}
+
+/** `Name` for a class, `"x" (string)` for anything else: for messages that name a value. */
+export function describe(value: unknown): string {
+  if (typeof value === 'function') return value.name === '' ? 'an anonymous function' : value.name;
+  if (typeof value === 'string') return `\`${value}\` (string)`;
+  if (typeof value === 'object') return value === null ? '`null`' : `an object (${value.constructor?.name ?? 'null prototype'})`;
+  return `\`${String(value)}\` (${typeof value})`;
+}
+
+type ErrorClass = abstract new (...args: never[]) => Error;
+
+const STANDARD_KEYS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
+
+/** Flattens anything a task threw into cloneable data (own properties such as `code` included). */
+export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
+  if (!(thrown instanceof Error) && !isErrorLike(thrown)) {
+    return { kind: 'value', value: cloneOrText(thrown) };
+  }
+  const error = thrown as Error;
+  const errors = (thrown as { errors?: unknown }).errors;
+  const props: Record<string, unknown> = {};
+  for (const key of Object.keys(error)) {
+    if (STANDARD_KEYS.has(key)) continue;
+    props[key] = cloneOrText((error as unknown as Record<string, unknown>)[key]);
+  }
+  if (AsyncThreadPoolError.is(error)) props.code = error.code;
+  const out: { -readonly [K in keyof SerializedError]: SerializedError[K] } = {
+    kind: 'error',
+    ctor: AsyncThreadPoolError.is(error) ? 'AsyncThreadPoolError' : constructorName(error),
+    name: String(error.name),
+    message: String(error.message),
+    stack: typeof error.stack === 'string' ? error.stack : undefined,
+    props,
+  };
+  // Errors can form cycles through `cause`; ten levels is more than any real chain.
+  if ('cause' in error && depth < 10) out.cause = serializeThrown(error.cause, depth + 1);
+  if (Array.isArray(errors) && depth < 10) {
+    out.errors = errors.map((e: unknown) => serializeThrown(e, depth + 1));
+  }
+  return out;
+}
+
+/**
+ * Rebuilds a thrown value in the caller's realm. Built-in error classes come back as this realm's
+ * classes; `findClass` supplies user classes (by constructor name) and the library's own error.
+ */
+export function reviveThrown(data: SerializedThrown, findClass: (ctor: string) => ErrorClass | undefined): unknown {
+  if (data.kind === 'value') return data.value;
+  const ctor: ErrorClass =
+    data.ctor === 'AsyncThreadPoolError'
+      ? AsyncThreadPoolError
+      : (findClass(data.ctor) ?? builtinErrorClass(data.ctor) ?? builtinErrorClass(data.name) ?? Error);
+  const error = Object.create(ctor.prototype as object) as Error;
+  const hidden = (key: string, value: unknown): void => {
+    Object.defineProperty(error, key, { value, writable: true, configurable: true, enumerable: false });
+  };
+  hidden('message', data.message);
+  hidden('stack', data.stack ?? `${data.name}: ${data.message}`);
+  if (data.name !== error.name) hidden('name', data.name);
+  if (data.cause !== undefined) hidden('cause', reviveThrown(data.cause, findClass));
+  if (data.errors !== undefined) hidden('errors', data.errors.map((e) => reviveThrown(e, findClass)));
+  if (ctor === AsyncThreadPoolError) Object.defineProperty(error, BRAND, { value: true });
+  Object.assign(error, data.props);
+  return error;
+}
+
+const BUILTIN_ERRORS = ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError'];
+
+/** This realm's class for a built-in error name (under jest, the test realm's, so `toThrow(TypeError)` works). */
+function builtinErrorClass(name: string): ErrorClass | undefined {
+  if (!BUILTIN_ERRORS.includes(name)) return undefined;
+  return (globalThis as unknown as Record<string, ErrorClass>)[name];
+}
+
+function isErrorLike(value: unknown): boolean {
+  // An Error from another realm (a vm context, jest) fails `instanceof Error` but is still an error.
+  return Object.prototype.toString.call(value) === '[object Error]';
+}
+
+function constructorName(error: Error): string {
+  const ctor = (Object.getPrototypeOf(error) as { constructor?: { name?: unknown } } | null)?.constructor;
+  return typeof ctor?.name === 'string' ? ctor.name : 'Error';
+}
+
+/** The value itself when it survives structured clone, its text otherwise. */
+function cloneOrText(value: unknown): unknown {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')) {
+    return value;
+  }
+  try {
+    return structuredClone(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,43 @@
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The library's own folder (`src/` or `dist/`): frames inside it are never the task module. */
+const LIBRARY_DIR = __dirname + path.sep;
+
+/**
+ * The file of the nearest caller outside this library (and outside the `tslib` helpers): for a
+ * decorator, the module whose evaluation is declaring the class. Read from V8's structured stack,
+ * so it names the file exactly as the module loader does (a `.ts` path under ts-jest, ts-node and
+ * tsx; a `.js` path from compiled code). Undefined for code with no file (REPL, `eval`).
+ */
+export function callerModule(): string | undefined {
+  const previousPrepare = Error.prepareStackTrace;
+  const previousLimit = Error.stackTraceLimit;
+  let sites: NodeJS.CallSite[] = [];
+  try {
+    Error.stackTraceLimit = 50;
+    Error.prepareStackTrace = (_error, callSites) => callSites;
+    const holder: { stack?: unknown } = {};
+    Error.captureStackTrace(holder, callerModule);
+    sites = holder.stack as NodeJS.CallSite[];
+  } finally {
+    Error.prepareStackTrace = previousPrepare;
+    Error.stackTraceLimit = previousLimit;
+  }
+  for (const site of sites) {
+    const file = toPath(site.getFileName() ?? site.getScriptNameOrSourceURL());
+    if (file === undefined || file.startsWith(LIBRARY_DIR) || isHelper(file)) continue;
+    return file;
+  }
+  return undefined;
+}
+
+function toPath(name: string | null | undefined): string | undefined {
+  if (name == null || name === '' || name.startsWith('node:')) return undefined;
+  if (name.startsWith('file:')) return fileURLToPath(name);
+  return path.isAbsolute(name) ? name : undefined;
+}
+
+function isHelper(file: string): boolean {
+  return /[\\/]node_modules[\\/](tslib|reflect-metadata)[\\/]/.test(file);
+}

@@ -1,0 +1,167 @@
+import 'reflect-metadata';
+import { fail } from './errors';
+
+/**
+ * The registry of tasks: one per process (per realm, under jest), shared by every copy of the
+ * library that gets loaded (`src` under ts-jest and `dist` side by side). It lives on `globalThis`
+ * under a namespaced symbol and holds plain data structures only, so copies of different versions
+ * can share it.
+ *
+ * The main thread reads it to validate calls and to tell workers which module defines a task; the
+ * worker fills its own copy by loading those modules, whose `@task` decorators register again there.
+ */
+
+/** What `@task` records about one task. */
+export interface TaskRecord {
+  /** Stable name, `ClassName.method` unless given with `@task({ name })`. */
+  readonly name: string;
+  /** Absolute path of the module whose evaluation ran the decorator; undefined if it could not be told. */
+  readonly module: string | undefined;
+  readonly className: string;
+  readonly method: string;
+  /** Index of the `@ThreadContext()` parameter, if any. */
+  readonly contextIndex: number | undefined;
+  /** The declared class of that parameter (`design:paramtypes`), when the compiler emitted metadata. */
+  readonly contextType: Function | undefined;
+  /** The class that owns the static method; the method is called with it as `this`. */
+  readonly owner: Function;
+  readonly fn: (...args: unknown[]) => unknown;
+}
+
+interface ManifestState {
+  readonly version: 1;
+  readonly byName: Map<string, TaskRecord>;
+  readonly byFunction: WeakMap<Function, TaskRecord>;
+  readonly byClass: WeakMap<Function, Map<string, TaskRecord>>;
+  /** `@ThreadContext()` marks not yet claimed by a `@task`: class → method → parameter index. */
+  readonly pendingContext: Map<Function, Map<string | symbol, number>>;
+  /** Error classes registered with `registerErrorClass`, by constructor name. */
+  readonly errorClasses: Map<string, abstract new (...args: never[]) => Error>;
+}
+
+const STATE_KEY = Symbol.for('asyncthreadpool.manifest');
+
+function state(): ManifestState {
+  const holder = globalThis as unknown as Record<symbol, ManifestState | undefined>;
+  return (holder[STATE_KEY] ??= {
+    version: 1,
+    byName: new Map(),
+    byFunction: new WeakMap(),
+    byClass: new WeakMap(),
+    pendingContext: new Map(),
+    errorClasses: new Map(),
+  });
+}
+
+/** Metadata keys of the library; `design:*` keys are the compiler's. */
+export const METADATA = {
+  paramTypes: 'design:paramtypes',
+} as const;
+
+/** The declared parameter types of a method, if the compiler emitted them. */
+export function readParamTypes(owner: Function, method: string | symbol): readonly unknown[] | undefined {
+  const types: unknown = Reflect.getMetadata(METADATA.paramTypes, owner, method);
+  return Array.isArray(types) ? types : undefined;
+}
+
+/** Records one task. Re-evaluating the same module (jest.resetModules, hot reload) replaces its record. */
+export function registerTask(record: TaskRecord): void {
+  const s = state();
+  const existing = s.byName.get(record.name);
+  if (existing !== undefined && !isSameDeclaration(existing, record)) {
+    throw fail(
+      'ERR_DUPLICATE_TASK',
+      `Task name \`${record.name}\` is used by ${where(existing)} and by ${where(record)}; give one of them @task({ name })`,
+    );
+  }
+  s.byName.set(record.name, record);
+  s.byFunction.set(record.fn, record);
+  let members = s.byClass.get(record.owner);
+  if (members === undefined) s.byClass.set(record.owner, (members = new Map()));
+  members.set(record.method, record);
+}
+
+function isSameDeclaration(a: TaskRecord, b: TaskRecord): boolean {
+  return a.module === b.module && a.className === b.className && a.method === b.method;
+}
+
+function where(record: TaskRecord): string {
+  return `${record.className}.${record.method} (${record.module ?? 'unknown module'})`;
+}
+
+export function taskByName(name: string): TaskRecord | undefined {
+  return state().byName.get(name);
+}
+
+export function taskForFunction(fn: unknown): TaskRecord | undefined {
+  return typeof fn === 'function' ? state().byFunction.get(fn) : undefined;
+}
+
+/** The tasks of a class, by method name; undefined if it has none. */
+export function tasksOfClass(owner: unknown): ReadonlyMap<string, TaskRecord> | undefined {
+  return typeof owner === 'function' ? state().byClass.get(owner) : undefined;
+}
+
+/** Every registered task. */
+export function allTasks(): IterableIterator<TaskRecord> {
+  return state().byName.values();
+}
+
+/** Marks a parameter as the context one; throws if the method already has one. */
+export function markContextParameter(owner: Function, method: string | symbol, index: number): void {
+  const s = state();
+  let marks = s.pendingContext.get(owner);
+  if (marks === undefined) s.pendingContext.set(owner, (marks = new Map()));
+  const previous = marks.get(method);
+  if (previous !== undefined) {
+    // The declaration is failing: leave no mark behind to be reported a second time.
+    marks.delete(method);
+    throw fail(
+      'ERR_DUPLICATE_CONTEXT_PARAMETER',
+      `${owner.name}.${String(method)} has @ThreadContext() on parameters ${String(index)} and ${String(previous)}; a task has one context`,
+    );
+  }
+  marks.set(method, index);
+}
+
+/** Claims the context mark of a method that is becoming a task. */
+export function takeContextParameter(owner: Function, method: string | symbol): number | undefined {
+  const marks = state().pendingContext.get(owner);
+  const index = marks?.get(method);
+  marks?.delete(method);
+  if (marks?.size === 0) state().pendingContext.delete(owner);
+  return index;
+}
+
+/** Context marks that no `@task` claimed: `@ThreadContext()` placed on a method that is not a task. */
+export function unclaimedContextMarks(owner?: Function): { owner: Function; method: string | symbol }[] {
+  const found: { owner: Function; method: string | symbol }[] = [];
+  for (const [cls, marks] of state().pendingContext) {
+    if (owner !== undefined && cls !== owner) continue;
+    for (const method of marks.keys()) found.push({ owner: cls, method });
+  }
+  return found;
+}
+
+/** Forgets the unclaimed marks of a class (after reporting them). */
+export function dropContextMarks(owner: Function): void {
+  state().pendingContext.delete(owner);
+}
+
+/** Makes an `Error` subclass revivable on this thread by its constructor name. */
+export function registerErrorClass(ctor: abstract new (...args: never[]) => Error): void {
+  state().errorClasses.set(ctor.name, ctor);
+}
+
+export function registeredErrorClass(name: string): (abstract new (...args: never[]) => Error) | undefined {
+  return state().errorClasses.get(name);
+}
+
+/**
+ * Empties the registry of this realm. For tests of the library itself; task modules loaded before
+ * will not register again until they are evaluated again.
+ */
+export function resetManifest(): void {
+  const holder = globalThis as unknown as Record<symbol, ManifestState | undefined>;
+  holder[STATE_KEY] = undefined;
+}

@@ -1,0 +1,74 @@
+import { availableParallelism } from 'node:os';
+import { findUncloneable } from './cloneable';
+import { describe, fail } from './errors';
+
+/** A context class: the pool makes one instance per thread with `new Context(...contextArgs)`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor arguments are checked at run time
+export type ContextClass<Ctx> = new (...args: any[]) => Ctx;
+
+/** Options of `new ThreadPool(options)`. */
+export interface ThreadPoolOptions<Ctx = never> {
+  /**
+   * How many threads the pool keeps. They start with the pool and live until it closes: never
+   * reaped when idle, since each one holds a context.
+   * @default os.availableParallelism()
+   */
+  readonly threads?: number;
+  /**
+   * The thread context class. Each thread builds one instance before its first task, awaits its
+   * `init()` if it has one, and calls `[Symbol.asyncDispose]()` or `dispose()` when the pool closes.
+   * @default undefined (no context)
+   */
+  readonly context?: ContextClass<Ctx>;
+  /**
+   * Arguments for the context's constructor, structured-cloned to every thread.
+   * @default []
+   */
+  readonly contextArgs?: readonly unknown[];
+}
+
+/** The options after defaults and validation. */
+export interface ResolvedPoolOptions<Ctx> {
+  readonly threads: number;
+  readonly context: ContextClass<Ctx> | undefined;
+  readonly contextArgs: readonly unknown[];
+}
+
+/** More threads than this is a mistake, not a configuration (each thread is an isolate). */
+export const MAX_THREADS = 1024;
+
+const KNOWN = new Set(['threads', 'context', 'contextArgs']);
+
+/** Applies defaults once and rejects invalid values at once, with one message pattern. */
+export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefined): ResolvedPoolOptions<Ctx> {
+  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+    throw invalid('options', 'an object', options);
+  }
+  for (const key of Object.keys(options ?? {})) {
+    if (!KNOWN.has(key)) throw fail('ERR_INVALID_OPTION', `Unknown option \`${key}\`; expected one of ${[...KNOWN].join(', ')}`);
+  }
+  const { threads = availableParallelism(), context, contextArgs = [] } = options ?? {};
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw invalid('threads', `a positive integer up to ${String(MAX_THREADS)}`, threads);
+  }
+  if (context !== undefined && (typeof context !== 'function' || !Object.prototype.hasOwnProperty.call(context, 'prototype'))) {
+    throw invalid('context', 'a class', context);
+  }
+  if (!Array.isArray(contextArgs)) throw invalid('contextArgs', 'an array', contextArgs);
+  if (contextArgs.length > 0 && context === undefined) {
+    throw fail('ERR_INVALID_OPTION', 'Expected `contextArgs` to come with `context`, got no `context`');
+  }
+  if (context !== undefined && context.length > contextArgs.length) {
+    throw fail(
+      'ERR_INVALID_OPTION',
+      `Expected \`contextArgs\` to hold the ${String(context.length)} constructor argument(s) of ${context.name}, got ${String(contextArgs.length)}`,
+    );
+  }
+  const bad = findUncloneable(contextArgs, 'contextArgs');
+  if (bad !== undefined) throw fail('ERR_UNCLONEABLE', `\`contextArgs\` cannot be sent to the threads: ${bad}`);
+  return { threads, context, contextArgs };
+}
+
+function invalid(name: string, expected: string, got: unknown): Error {
+  return fail('ERR_INVALID_OPTION', `Expected \`${name}\` to be ${expected}, got ${describe(got)}`);
+}

@@ -1,0 +1,90 @@
+/**
+ * The wire contract between the main thread and the worker threads.
+ *
+ * Types only, plain data only: everything here crosses a thread by structured clone, so no class
+ * instances, no functions, no `const enum`. Both sides import this module; it emits no code.
+ */
+
+/** A thrown value, made cloneable so that it survives the hop back to the caller. */
+export type SerializedThrown = SerializedError | SerializedValue;
+
+/** An `Error` (or subclass) flattened to plain data. */
+export interface SerializedError {
+  readonly kind: 'error';
+  /** The name of the thrown object's constructor in the worker, used to pick the class to revive. */
+  readonly ctor: string;
+  readonly name: string;
+  readonly message: string;
+  readonly stack: string | undefined;
+  /** Own enumerable properties other than the standard ones (`code`, `errno`, user fields…). */
+  readonly props: Readonly<Record<string, unknown>>;
+  readonly cause?: SerializedThrown;
+  /** `AggregateError#errors`. */
+  readonly errors?: readonly SerializedThrown[];
+}
+
+/** A thrown non-error (`throw 'text'`, `throw { ok: false }`): its structured clone, or its text. */
+export interface SerializedValue {
+  readonly kind: 'value';
+  readonly value: unknown;
+}
+
+/**
+ * Where a worker finds the context class. `task` names a task whose `@ThreadContext()` parameter is
+ * declared with that class (the worker reads `design:paramtypes`); otherwise the worker looks for an
+ * export named `className` in `module`.
+ */
+export interface ContextSource {
+  readonly module: string;
+  readonly task?: string;
+}
+
+/** How a worker builds its one context instance. */
+export interface ContextSpec {
+  readonly className: string;
+  readonly args: readonly unknown[];
+  readonly source: ContextSource;
+}
+
+/** `workerData` of every pool thread. */
+export interface PoolWorkerData {
+  readonly kind: 'asyncthreadpool:pool';
+  readonly context: ContextSpec | null;
+}
+
+/**
+ * `workerData` of a temporary thread (pool-less `spawn`): it runs `request` once and exits.
+ * With no `context`, a task that takes one gets a fresh instance of its parameter's declared class.
+ */
+export interface TemporaryWorkerData {
+  readonly kind: 'asyncthreadpool:temporary';
+  readonly request: TaskRequest;
+}
+
+/** One task call. `module` is the file that registered `task` in the calling process. */
+export interface TaskRequest {
+  readonly task: string;
+  readonly module: string;
+  readonly args: readonly unknown[];
+}
+
+/** What a worker answers to a {@link TaskRequest}. A task's throw is data here, never a rejection. */
+export type TaskResponse =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: SerializedThrown };
+
+/** Posted by each pool thread on `parentPort` as it starts, handing the main thread a control port. */
+export interface HelloMessage {
+  readonly type: 'asyncthreadpool:hello';
+  readonly threadId: number;
+  readonly port: import('node:worker_threads').MessagePort;
+}
+
+/** Main thread → one pool thread, on its control port. */
+export type ControlRequest = { readonly type: 'dispose' };
+
+/** One pool thread → main thread, on its control port. */
+export type ControlResponse = {
+  readonly type: 'disposed';
+  readonly error: SerializedThrown | null;
+};

@@ -1,0 +1,127 @@
+import { describe, fail } from './errors';
+import { taskForFunction, tasksOfClass, type TaskRecord } from './manifest';
+
+/** Any function that can be a task: a static method marked `@task`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- parameters must accept every signature
+export type TaskFunction = (...args: any[]) => unknown;
+
+/** Any class: the static side of a task class. */
+export type TaskClass = abstract new (...args: never[]) => unknown;
+
+/** The keys of the static methods of `C` (its `prototype` and non-function statics are left out). */
+export type TaskKeys<C> = { [K in keyof C]: C[K] extends TaskFunction ? K : never }[keyof C];
+
+/** `true` when `T` is `any`: an `any` parameter is never taken for the context. */
+type IsAny<T> = 0 extends 1 & T ? true : false;
+
+/** `true` when parameter type `P` is the context type `Ctx` (each assignable to the other). */
+type IsContext<P, Ctx> = IsAny<P> extends true ? false : [P] extends [Ctx] ? ([Ctx] extends [P] ? true : false) : false;
+
+/**
+ * The parameters `P` without the first one typed as the context `Ctx`, wherever it stands: what a
+ * caller passes, since the worker supplies the context. `Ctx = never` (a pool without a context)
+ * drops nothing.
+ */
+export type WithoutContext<P extends readonly unknown[], Ctx> = [Ctx] extends [never]
+  ? P
+  : P extends readonly [infer Head, ...infer Rest]
+    ? IsContext<Head, Ctx> extends true
+      ? Rest
+      : [Head, ...WithoutContext<Rest, Ctx>]
+    : P;
+
+/**
+ * Brand of the context type of a pool-less `spawn`: the thread builds the context from the
+ * parameter's declared class, which types cannot see, so any one object parameter may be the one.
+ */
+export interface UnknownContext {
+  readonly __asyncthreadpoolUnknownContext: unique symbol;
+}
+
+/** `true` for a parameter type that could be a context instance (an object, not a function). */
+type IsObjectParameter<P> = IsAny<P> extends true ? false : [P] extends [object] ? ([P] extends [TaskFunction] ? false : true) : false;
+
+/** Every way of leaving out one object parameter of `P` (a union of tuples; `never` if none). */
+type WithoutOneObject<P extends readonly unknown[]> = P extends readonly [infer Head, ...infer Rest]
+  ? (IsObjectParameter<Head> extends true ? Rest : never) | [Head, ...WithoutOneObject<Rest>]
+  : never;
+
+/**
+ * What a caller passes to a task with parameters `P` on a thread whose context type is `Ctx`. For a
+ * pool-less spawn ({@link UnknownContext}) that is `P` itself, or `P` without one object parameter.
+ */
+export type CallerArgs<P extends readonly unknown[], Ctx> = [Ctx] extends [UnknownContext]
+  ? P | WithoutOneObject<P>
+  : WithoutContext<P, Ctx>;
+
+/** The promise a call resolves to: the task's (awaited) return value. */
+export type TaskResult<F> = F extends (...args: never[]) => infer R ? Promise<Awaited<R>> : never;
+
+/**
+ * The typed proxy of a task class, as returned by `pool.spawn(Cls)`: each static method becomes a
+ * function with the same parameters minus the context one, returning a promise of its result.
+ *
+ * @example
+ * ```ts
+ * import { ThreadPool } from 'asyncthreadpool';
+ * import { Counter, MathTasks } from './tasks/math';
+ *
+ * const pool = new ThreadPool({ context: Counter, threads: 1 });
+ * const math = pool.spawn(MathTasks); // Remote<typeof MathTasks, Counter>
+ * const sum: number = await math.add(3, 2);
+ * const total: number = await math.incr(1); // `ctx` is not passed
+ * await pool.close();
+ * ```
+ */
+export type Remote<C, Ctx> = {
+  readonly [K in TaskKeys<C>]: C[K] extends (...args: infer P) => infer R
+    ? (...args: CallerArgs<P, Ctx>) => Promise<Awaited<R>>
+    : never;
+};
+
+/** How a pool (or a temporary thread) runs one call. */
+export type CallTask = (record: TaskRecord, args: unknown[]) => Promise<unknown>;
+
+/**
+ * The runtime half of both spawn forms: `spawn(fn, ...args)` calls at once, `spawn(Cls)` returns a
+ * (cached) proxy. A promise-returning form never throws: its errors are rejections.
+ */
+export function dispatch(call: CallTask, proxies: WeakMap<object, object>, target: unknown, args: unknown[]): unknown {
+  const record = taskForFunction(target);
+  if (record !== undefined) return call(record, args);
+  if (typeof target === 'function' && Object.prototype.hasOwnProperty.call(target, 'prototype') && args.length === 0) {
+    let proxy = proxies.get(target);
+    if (proxy === undefined) proxies.set(target, (proxy = makeProxy(target, call)));
+    return proxy;
+  }
+  return Promise.reject(
+    fail('ERR_TASK_NOT_REGISTERED', `${describe(target)} is not a @task method; mark it with @task, or pass its class to get a proxy`),
+  );
+}
+
+function makeProxy(cls: Function, call: CallTask): object {
+  const tasks = tasksOfClass(cls);
+  if (tasks === undefined) {
+    throw fail('ERR_TASK_NOT_REGISTERED', `Class ${describe(cls)} has no @task methods`);
+  }
+  const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+  return new Proxy(Object.create(null) as object, {
+    get(_target, key) {
+      // Symbols and `then` must read as absent, or the proxy would pass for a promise when awaited.
+      if (typeof key !== 'string' || key === 'then') return undefined;
+      let method = methods.get(key);
+      if (method !== undefined) return method;
+      const record = tasks.get(key);
+      if (record !== undefined) {
+        method = (...args: unknown[]) => call(record, args);
+      } else if (typeof (cls as unknown as Record<string, unknown>)[key] === 'function') {
+        method = () =>
+          Promise.reject(fail('ERR_TASK_NOT_REGISTERED', `${cls.name}.${key} is not a @task; mark it with @task to run it on a thread`));
+      } else {
+        return undefined;
+      }
+      methods.set(key, method);
+      return method;
+    },
+  });
+}
