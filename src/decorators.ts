@@ -50,7 +50,7 @@ export function task(
     }
     const options = validateTaskOptions(targetOrOptions);
     return (target, member, desc) => {
-      declareTask(target, member, desc as PropertyDescriptor | undefined, options);
+      declareTask(target, member, desc, options);
     };
   }
   declareTask(targetOrOptions, key, descriptor, {});
@@ -139,11 +139,11 @@ function reportUnclaimed(owner: Function, current?: string | symbol): void {
 }
 
 function ownerOf(target: object): Function {
-  return typeof target === 'function' ? target : (target.constructor as Function);
+  return typeof target === 'function' ? target : target.constructor;
 }
 
 function describeOwner(target: unknown): string {
-  return typeof target === 'object' && target !== null ? (target.constructor as Function).name : String(target);
+  return typeof target === 'object' && target !== null ? target.constructor.name : typeof target;
 }
 
 function validateTaskOptions(options: unknown): TaskOptions {

@@ -89,7 +89,11 @@ export function fail(code: ErrorCode, message: string, cause?: unknown): AsyncTh
 export function describe(value: unknown): string {
   if (typeof value === 'function') return value.name === '' ? 'an anonymous function' : value.name;
   if (typeof value === 'string') return `\`${value}\` (string)`;
-  if (typeof value === 'object') return value === null ? '`null`' : `an object (${value.constructor?.name ?? 'null prototype'})`;
+  if (typeof value === 'object') {
+    const ctor = (value as { constructor?: { name?: unknown } } | null)?.constructor;
+    return value === null ? '`null`' : `an object (${typeof ctor?.name === 'string' ? ctor.name : 'null prototype'})`;
+  }
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only primitives are left here
   return `\`${String(value)}\` (${typeof value})`;
 }
 
@@ -113,8 +117,8 @@ export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
   const out: { -readonly [K in keyof SerializedError]: SerializedError[K] } = {
     kind: 'error',
     ctor: AsyncThreadPoolError.is(error) ? 'AsyncThreadPoolError' : constructorName(error),
-    name: String(error.name),
-    message: String(error.message),
+    name: error.name,
+    message: error.message,
     stack: typeof error.stack === 'string' ? error.stack : undefined,
     props,
   };
@@ -176,6 +180,6 @@ function cloneOrText(value: unknown): unknown {
   try {
     return structuredClone(value);
   } catch {
-    return String(value);
+    return Object.prototype.toString.call(value);
   }
 }

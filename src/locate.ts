@@ -11,6 +11,7 @@ const LIBRARY_DIR = __dirname + path.sep;
  * tsx; a `.js` path from compiled code). Undefined for code with no file (REPL, `eval`).
  */
 export function callerModule(): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- saved to be put back as it was
   const previousPrepare = Error.prepareStackTrace;
   const previousLimit = Error.stackTraceLimit;
   let sites: NodeJS.CallSite[] = [];

@@ -45,11 +45,11 @@ function state(): ManifestState {
   const holder = globalThis as unknown as Record<symbol, ManifestState | undefined>;
   return (holder[STATE_KEY] ??= {
     version: 1,
-    byName: new Map(),
-    byFunction: new WeakMap(),
-    byClass: new WeakMap(),
-    pendingContext: new Map(),
-    errorClasses: new Map(),
+    byName: new Map<string, TaskRecord>(),
+    byFunction: new WeakMap<Function, TaskRecord>(),
+    byClass: new WeakMap<Function, Map<string, TaskRecord>>(),
+    pendingContext: new Map<Function, Map<string | symbol, number>>(),
+    errorClasses: new Map<string, abstract new (...args: never[]) => Error>(),
   });
 }
 
@@ -77,7 +77,7 @@ export function registerTask(record: TaskRecord): void {
   s.byName.set(record.name, record);
   s.byFunction.set(record.fn, record);
   let members = s.byClass.get(record.owner);
-  if (members === undefined) s.byClass.set(record.owner, (members = new Map()));
+  if (members === undefined) s.byClass.set(record.owner, (members = new Map<string, TaskRecord>()));
   members.set(record.method, record);
 }
 
@@ -111,7 +111,7 @@ export function allTasks(): IterableIterator<TaskRecord> {
 export function markContextParameter(owner: Function, method: string | symbol, index: number): void {
   const s = state();
   let marks = s.pendingContext.get(owner);
-  if (marks === undefined) s.pendingContext.set(owner, (marks = new Map()));
+  if (marks === undefined) s.pendingContext.set(owner, (marks = new Map<string | symbol, number>()));
   const previous = marks.get(method);
   if (previous !== undefined) {
     // The declaration is failing: leave no mark behind to be reported a second time.

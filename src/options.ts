@@ -41,7 +41,7 @@ const KNOWN = new Set(['threads', 'context', 'contextArgs']);
 
 /** Applies defaults once and rejects invalid values at once, with one message pattern. */
 export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefined): ResolvedPoolOptions<Ctx> {
-  if (options !== undefined && (typeof options !== 'object' || options === null || Array.isArray(options))) {
+  if (options !== undefined && (typeof options !== 'object' || (options as unknown) === null || Array.isArray(options))) {
     throw invalid('options', 'an object', options);
   }
   for (const key of Object.keys(options ?? {})) {

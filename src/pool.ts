@@ -4,7 +4,7 @@ import { buildRequest, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { contextSpec } from './context';
 import { fail, reviveThrown } from './errors';
 import { resolvePoolOptions, type ThreadPoolOptions } from './options';
-import type { ControlResponse, HelloMessage, PoolWorkerData, TaskResponse } from './protocol';
+import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskResponse } from './protocol';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult } from './proxy';
 import type { TaskRecord } from './manifest';
 
@@ -221,7 +221,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
       new Promise<ControlResponse | undefined>((resolve) => {
         port.once('message', resolve);
         port.once('close', () => { resolve(undefined); });
-        port.postMessage({ type: 'dispose' });
+        const request: ControlRequest = { type: 'dispose' };
+        port.postMessage(request);
       }),
       exited,
     ]);

@@ -74,14 +74,18 @@ export type TaskResponse =
   | { readonly ok: false; readonly error: SerializedThrown };
 
 /** Posted by each pool thread on `parentPort` as it starts, handing the main thread a control port. */
+import type { MessagePort } from 'node:worker_threads';
+
 export interface HelloMessage {
   readonly type: 'asyncthreadpool:hello';
   readonly threadId: number;
-  readonly port: import('node:worker_threads').MessagePort;
+  readonly port: MessagePort;
 }
 
 /** Main thread → one pool thread, on its control port. */
-export type ControlRequest = { readonly type: 'dispose' };
+export interface ControlRequest {
+  readonly type: 'dispose';
+}
 
 /** One pool thread → main thread, on its control port. */
 export type ControlResponse = {

@@ -35,7 +35,7 @@ function runOnTemporaryThread(record: TaskRecord, args: unknown[]): Promise<unkn
   const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request };
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_BOOTSTRAP, { workerData });
-    let outcome: { response: TaskResponse } | { error: unknown } | undefined;
+    let outcome: { response: TaskResponse } | { error: Error } | undefined;
     worker.once('message', (response: TaskResponse) => {
       outcome ??= { response };
       // The task has settled: end the thread (its context's timers would keep it alive).
@@ -54,7 +54,7 @@ function runOnTemporaryThread(record: TaskRecord, args: unknown[]): Promise<unkn
         try {
           resolve(settle(record, outcome.response));
         } catch (error) {
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         }
       }
     });

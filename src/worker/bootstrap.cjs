@@ -13,4 +13,4 @@ const built = path.join(__dirname, 'entry.js');
 if (!fs.existsSync(built)) {
   /** @type {{ install(): void }} */ (require('./ts-hook.cjs')).install();
 }
-module.exports = require(fs.existsSync(built) ? built : path.join(__dirname, 'entry.ts'));
+module.exports = /** @type {unknown} */ (require(fs.existsSync(built) ? built : path.join(__dirname, 'entry.ts')));

@@ -8,7 +8,7 @@
  */
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads';
 import { serializeThrown } from '../errors';
-import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
+import type { ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
 import { createContext, disposeSafely, runTask, type ThreadContextState } from './runtime';
 
 type Handler = (request: TaskRequest) => Promise<TaskResponse>;
@@ -25,8 +25,8 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
   const { port1: control, port2 } = new MessageChannel();
   const hello: HelloMessage = { type: 'asyncthreadpool:hello', threadId, port: port2 };
   parentPort?.postMessage(hello, [port2]);
-  control.on('message', (message: ControlRequest) => {
-    if (message.type !== 'dispose') return;
+  // The one control request there is: `{ type: 'dispose' }` (ControlRequest).
+  control.on('message', () => {
     void ready
       .then((state) => disposeSafely(state.kind === 'pool' ? state.context : undefined))
       .then((error) => {
