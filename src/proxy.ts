@@ -50,9 +50,11 @@ type WithoutOneObject<P extends readonly unknown[]> = P extends readonly [infer 
  * What a caller passes to a task with parameters `P` on a thread whose context type is `Ctx`. For a
  * pool-less spawn ({@link UnknownContext}) that is `P` itself, or `P` without one object parameter.
  */
-export type CallerArgs<P extends readonly unknown[], Ctx> = [Ctx] extends [UnknownContext]
-  ? P | WithoutOneObject<P>
-  : WithoutContext<P, Ctx>;
+export type CallerArgs<P extends readonly unknown[], Ctx> = [Ctx] extends [never]
+  ? P
+  : [Ctx] extends [UnknownContext]
+    ? P | WithoutOneObject<P>
+    : WithoutContext<P, Ctx>;
 
 /** The promise a call resolves to: the task's (awaited) return value. */
 export type TaskResult<F> = F extends (...args: never[]) => infer R ? Promise<Awaited<R>> : never;

@@ -1,0 +1,96 @@
+/**
+ * Type tests: checked by `tsc --noEmit` (part of `npm test`), never run. Each `@ts-expect-error`
+ * line must fail to compile, or tsc reports the directive as unused.
+ */
+import { spawn, ThreadPool, type Remote } from '../../src';
+import { Counter, MathTasks } from '../../tasks/math';
+import { Other } from '../fixtures/contexts';
+
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+function assertType<T extends true>(): T | undefined {
+  return undefined;
+}
+
+export async function poolWithoutContext(): Promise<void> {
+  const pool = new ThreadPool();
+  assertType<Equal<typeof pool, ThreadPool<never>>>();
+  const five = pool.spawn(MathTasks).add(3, 2);
+  assertType<Equal<typeof five, Promise<number>>>();
+  const slow = pool.spawn(MathTasks).sleepAdd(1, 2, 3);
+  assertType<Equal<typeof slow, Promise<number>>>(); // Promise<Promise<number>> flattened
+  const ref = pool.spawn(MathTasks.add, 3, 2);
+  assertType<Equal<typeof ref, Promise<number>>>();
+
+  // @ts-expect-error wrong argument type
+  await pool.spawn(MathTasks).add('3', 2);
+  // @ts-expect-error too few arguments
+  await pool.spawn(MathTasks).add(3);
+  // @ts-expect-error too many arguments
+  await pool.spawn(MathTasks).add(3, 2, 1);
+  // @ts-expect-error wrong argument type, function-reference form
+  await pool.spawn(MathTasks.add, 3, '2');
+  // @ts-expect-error too few arguments, function-reference form
+  await pool.spawn(MathTasks.add, 3);
+  // @ts-expect-error not a method of the class
+  await pool.spawn(MathTasks).nothing();
+  // @ts-expect-error a pool without a context drops no parameter: incr still wants its Counter
+  await pool.spawn(MathTasks).incr(1);
+  await pool.close();
+}
+
+export async function poolWithContext(): Promise<void> {
+  const one = new ThreadPool({ context: Counter, threads: 1 });
+  assertType<Equal<typeof one, ThreadPool<Counter>>>();
+  const proxy = one.spawn(MathTasks);
+  assertType<Equal<typeof proxy, Remote<typeof MathTasks, Counter>>>();
+  // The context parameter is dropped wherever it stands.
+  assertType<Equal<Parameters<typeof proxy.incr>, [by: number]>>();
+  assertType<Equal<Parameters<typeof proxy.get>, [number]>>();
+  assertType<Equal<Parameters<typeof proxy.add>, [a: number, b: number]>>();
+  const r = one.spawn(MathTasks.incr, 2);
+  assertType<Equal<typeof r, Promise<number>>>();
+  await one.spawn(MathTasks.get, 2);
+
+  // @ts-expect-error the caller never passes the context
+  await one.spawn(MathTasks).incr(new Counter(), 1);
+  // @ts-expect-error wrong type for the remaining parameter
+  await one.spawn(MathTasks).incr('1');
+  // @ts-expect-error missing the remaining parameter, function-reference form
+  await one.spawn(MathTasks.get);
+  await one.close();
+}
+
+export async function poolWithAnotherContext(): Promise<void> {
+  const other = new ThreadPool({ context: Other });
+  // @ts-expect-error a Counter parameter is not this pool's context, so it is not dropped
+  await other.spawn(MathTasks).incr(1);
+  await other.close();
+}
+
+export async function poolless(): Promise<void> {
+  const five = spawn(MathTasks).add(2, 3);
+  assertType<Equal<typeof five, Promise<number>>>();
+  const ten = spawn(MathTasks.add, 7, 3);
+  assertType<Equal<typeof ten, Promise<number>>>();
+  // A temporary thread builds the context itself; the proxy accepts the call without it.
+  await spawn(MathTasks).incr(1);
+  await spawn(MathTasks.get, 1);
+  // @ts-expect-error wrong argument type
+  await spawn(MathTasks).add('2', 3);
+  // @ts-expect-error too many arguments
+  await spawn(MathTasks.add, 1, 2, 3);
+}
+
+export function options(): void {
+  // @ts-expect-error threads is a number
+  new ThreadPool({ threads: '4' });
+  // @ts-expect-error context is a class
+  new ThreadPool({ context: {} });
+  // @ts-expect-error unknown option
+  new ThreadPool({ thread: 4 });
+}
+
+export async function disposable(): Promise<void> {
+  await using pool = new ThreadPool({ threads: 1 });
+  await pool.spawn(MathTasks).add(1, 1);
+}
