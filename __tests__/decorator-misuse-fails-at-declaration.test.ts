@@ -61,7 +61,7 @@ describe('decorator misuse throws a coded error while the class is declared', ()
   });
 
   test('@task on a class', () => {
-    const error = thrownBy(() => (task as unknown as (c: Function) => void)(class Whole {}));
+    const error = thrownBy(() => { (task as unknown as (c: Function) => void)(class Whole {}); });
     expectCode(error, 'ERR_INVALID_TASK');
   });
 
