@@ -4,6 +4,7 @@ const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
+  globalSetup: '<rootDir>/__tests__/global-setup.ts',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   moduleNameMapper: { '^asyncthreadpool$': '<rootDir>/src/index.ts' },
   // Thread start-up under a loaded 2-core machine can take a while; no test waits on a timer.

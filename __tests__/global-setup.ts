@@ -1,0 +1,11 @@
+import { execFileSync } from 'node:child_process';
+import * as path from 'node:path';
+
+/**
+ * Builds `dist/` once before the suite: some tests run the compiled package (from a plain Node
+ * process, or beside the sources to check that two copies share one manifest).
+ */
+export default function globalSetup(): void {
+  const root = path.join(__dirname, '..');
+  execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+}

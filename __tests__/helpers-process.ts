@@ -1,0 +1,18 @@
+import { execFile } from 'node:child_process';
+import * as path from 'node:path';
+
+export const ROOT = path.join(__dirname, '..');
+
+/**
+ * Runs a Node process to completion and returns its exit code and output. A process that does not
+ * exit on its own within `limitMs` is killed and reported as `code: null`: a bound on failure, not
+ * a synchronisation.
+ */
+export function runNode(args: string[], limitMs = 30_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { cwd: ROOT, timeout: limitMs, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : null;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}

@@ -1,0 +1,42 @@
+import { threadId } from 'node:worker_threads';
+import { spawn } from '../src';
+import { MathTasks } from '../tasks/math';
+import { ThreadTasks } from './fixtures/barrier';
+import { ScratchTasks } from './fixtures/contexts';
+import { osThreadCount } from './helpers';
+
+describe('pool-less spawn', () => {
+  test('runs both forms on a background thread', async () => {
+    expect(await spawn(MathTasks).add(2, 3)).toBe(5);
+    expect(await spawn(MathTasks.add, 2, 3)).toBe(5);
+    expect(await spawn(MathTasks).sleepAdd(1, 2, 5)).toBe(3);
+    const where = await spawn(ThreadTasks).whoAmI();
+    expect(where).not.toBe(threadId);
+  });
+
+  test('uses a new thread for every call', async () => {
+    const a = await spawn(ThreadTasks.whoAmI);
+    const b = await spawn(ThreadTasks.whoAmI);
+    expect(a).not.toBe(b);
+  });
+
+  test('gives a context task a fresh instance of its declared class, init()-ed', async () => {
+    const first = await spawn(ScratchTasks).use('a');
+    const second = await spawn(ScratchTasks.use, 'b');
+    expect(first.log).toEqual(['init', 'a']);
+    expect(second.log).toEqual(['init', 'b']);
+    expect(first.threadId).not.toBe(second.threadId);
+    // Counter: incr on a fresh context starts from zero every time.
+    expect(await spawn(MathTasks).incr(4)).toBe(4);
+    expect(await spawn(MathTasks.incr, 4)).toBe(4);
+  });
+
+  test('101 sequential spawns leave no thread behind', async () => {
+    await spawn(MathTasks.add, 0, 0); // warm-up: libuv and V8 helper threads start once
+    const baseline = osThreadCount();
+    for (let i = 0; i < 101; i++) {
+      expect(await spawn(MathTasks).add(i, 1)).toBe(i + 1);
+    }
+    expect(osThreadCount()).toBe(baseline);
+  });
+});
