@@ -16,7 +16,7 @@ describe('a task whose context the pool does not have', () => {
 
   test('on a pool with a context of another class: ERR_CONTEXT_MISMATCH naming both classes', async () => {
     const pool = new ThreadPool({ context: Other, threads: 1 });
-    const error = await rejectionOf(pool.spawn(MathTasks.incr as never, 1));
+    const error = await rejectionOf(pool.spawn(MathTasks.incr as unknown as (by: number) => number, 1));
     expectCode(error, 'ERR_CONTEXT_MISMATCH');
     expect((error as Error).message).toContain('Counter');
     expect((error as Error).message).toContain('Other');

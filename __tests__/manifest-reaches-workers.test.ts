@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { AsyncThreadPoolError, ThreadPool } from '../src';
+import type * as Library from '../src';
 import { ModuleA } from './fixtures/modules/a';
 import { ModuleB } from './fixtures/modules/b';
 import { ContextTasks, Tally } from './fixtures/contexts';
@@ -27,7 +28,7 @@ describe('two copies of the library in one process share one manifest', () => {
   // The built package, loaded beside the sources ts-jest compiles (as when a project's tests import
   // the sources while a dependency imports the package).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const dist = require(path.join(__dirname, '..', 'dist')) as typeof import('../src');
+  const dist = require(path.join(__dirname, '..', 'dist')) as typeof Library;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { JsTasks } = require('./fixtures/js-tasks.cjs') as { JsTasks: { mul(a: number, b: number): number } };
 

@@ -1,21 +1,7 @@
-import { spawn, task, ThreadPool } from '../src';
+import { spawn, ThreadPool } from '../src';
 import { MathTasks } from '../tasks/math';
+import { Mixed, NoTasks } from './fixtures/mixed';
 import { expectCode, rejectionOf, thrownBy } from './helpers';
-
-class Mixed {
-  @task static real(): number {
-    return 1;
-  }
-  static notATask(): number {
-    return 2;
-  }
-}
-
-class NoTasks {
-  static plain(): number {
-    return 3;
-  }
-}
 
 describe('the runtime proxy', () => {
   const pool = new ThreadPool({ threads: 1 });

@@ -14,11 +14,17 @@ export type TaskKeys<C> = { [K in keyof C]: C[K] extends TaskFunction ? K : neve
 /** `true` when `T` is `any`: an `any` parameter is never taken for the context. */
 type IsAny<T> = 0 extends 1 & T ? true : false;
 
-/** `true` when parameter type `P` is the context type `Ctx` (each assignable to the other). */
-type IsContext<P, Ctx> = IsAny<P> extends true ? false : [P] extends [Ctx] ? ([Ctx] extends [P] ? true : false) : false;
+/** `true` for `unknown`, `object` and `{}`: parameter types that accept anything are never taken for the context. */
+type IsTop<P> = [unknown] extends [P] ? true : [P] extends [object] ? ([object] extends [P] ? true : false) : false;
 
 /**
- * The parameters `P` without the first one typed as the context `Ctx`, wherever it stands: what a
+ * `true` when a parameter of type `P` takes the context `Ctx`: the context is assignable to it (the
+ * declared class, a base class or a union containing it), and `P` is not `any`, `unknown` or `object`.
+ */
+type IsContext<P, Ctx> = IsAny<P> extends true ? false : IsTop<P> extends true ? false : [Ctx] extends [P] ? true : false;
+
+/**
+ * The parameters `P` without the first one that takes the context `Ctx`, wherever it stands: what a
  * caller passes, since the worker supplies the context. `Ctx = never` (a pool without a context)
  * drops nothing.
  */

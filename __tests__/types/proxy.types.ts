@@ -4,7 +4,7 @@
  */
 import { spawn, ThreadPool, type Remote } from '../../src';
 import { Counter, MathTasks } from '../../tasks/math';
-import { Other } from '../fixtures/contexts';
+import { ContextTasks, Disposable, NeedsTwo, Other, PairTasks } from '../fixtures/contexts';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | undefined {
@@ -65,6 +65,17 @@ export async function poolWithAnotherContext(): Promise<void> {
   // @ts-expect-error a Counter parameter is not this pool's context, so it is not dropped
   await other.spawn(MathTasks).incr(1);
   await other.close();
+}
+
+export async function contextByBaseOrUnion(): Promise<void> {
+  // A parameter declared as a union containing the pool's context takes it.
+  const pool = new ThreadPool({ context: NeedsTwo, contextArgs: [1, 2] });
+  const pair = pool.spawn(PairTasks);
+  assertType<Equal<Parameters<typeof pair.sum>, []>>();
+  await pool.close();
+  const disposable = new ThreadPool({ context: Disposable, contextArgs: [new Int32Array(2)] });
+  await disposable.spawn(ContextTasks).touch();
+  await disposable.close();
 }
 
 export async function poolless(): Promise<void> {
