@@ -45,6 +45,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   #inFlight = 0;
   #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
+  #released = false;
 
   constructor(options?: ThreadPoolOptions<Ctx>) {
     const resolved = resolvePoolOptions(options);
@@ -244,9 +245,16 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     this.#helloWaiters.delete(message.threadId);
   }
 
+  /** Lets go of everything the pool holds once its threads are gone. */
   #closeControls(): void {
     for (const port of this.#controls.values()) port.close();
     this.#controls.clear();
+    if (!this.#released) {
+      this.#released = true;
+      // Piscina is an async resource that otherwise lives until garbage collection, so a pool kept
+      // in a variable after close() would read as an open handle to `jest --detectOpenHandles`.
+      this.#piscina.emitDestroy();
+    }
   }
 }
 
