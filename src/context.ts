@@ -28,7 +28,11 @@ function moduleExporting(cls: Function): string | undefined {
     if (module === undefined) continue;
     const exports: unknown = module.exports;
     if (exports === cls) return module.filename;
-    if (typeof exports === 'object' && exports !== null && Object.values(exports).includes(cls)) return module.filename;
+    try {
+      if (typeof exports === 'object' && exports !== null && Object.values(exports).includes(cls)) return module.filename;
+    } catch {
+      // An export getter that throws: not this module.
+    }
   }
   return undefined;
 }

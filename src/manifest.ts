@@ -37,7 +37,13 @@ interface ManifestState {
   readonly pendingContext: Map<Function, Map<string | symbol, number>>;
   /** Error classes registered with `registerErrorClass`, by constructor name. */
   readonly errorClasses: Map<string, abstract new (...args: never[]) => Error>;
+  /** The modules threads may load (see `ModuleRegistry` in protocol.ts), and the same as a set. */
+  readonly modules: SharedArrayBuffer;
+  readonly moduleSet: Set<string>;
 }
+
+/** Room for the module paths of a large application; the buffer grows into it as needed. */
+const REGISTRY_MAX_BYTES = 8 * 1024 * 1024;
 
 const STATE_KEY = Symbol.for('asyncthreadpool.manifest');
 
@@ -50,7 +56,44 @@ function state(): ManifestState {
     byClass: new WeakMap<Function, Map<string, TaskRecord>>(),
     pendingContext: new Map<Function, Map<string | symbol, number>>(),
     errorClasses: new Map<string, abstract new (...args: never[]) => Error>(),
+    modules: new SharedArrayBuffer(4, { maxByteLength: REGISTRY_MAX_BYTES }),
+    moduleSet: new Set<string>(),
   });
+}
+
+/** The registry of loadable modules, handed to every thread this process starts. */
+export function moduleRegistry(): SharedArrayBuffer {
+  return state().modules;
+}
+
+/** Allows the threads to load `file` (a module that registered tasks, or a context's module). */
+export function allowModule(file: string): void {
+  const s = state();
+  if (s.moduleSet.has(file)) return;
+  s.moduleSet.add(file);
+  const bytes = Buffer.from(`${file}\n`, 'utf8');
+  const length = new Int32Array(s.modules, 0, 1);
+  const used = Atomics.load(length, 0);
+  if (4 + used + bytes.length > s.modules.byteLength) {
+    s.modules.grow(Math.min(REGISTRY_MAX_BYTES, Math.max(4 + used + bytes.length, s.modules.byteLength * 2)));
+  }
+  new Uint8Array(s.modules, 4 + used, bytes.length).set(bytes);
+  // Publish the bytes before the length: a thread reads the length first.
+  Atomics.store(length, 0, used + bytes.length);
+}
+
+const readers = new WeakMap<SharedArrayBuffer, { length: number; files: Set<string> }>();
+
+/** Whether a registry (this process's, or the owning process's on a thread) allows `file`. */
+export function isAllowedModule(registry: SharedArrayBuffer, file: string): boolean {
+  const length = Atomics.load(new Int32Array(registry, 0, 1), 0);
+  let reader = readers.get(registry);
+  if (reader?.length !== length) {
+    const text = Buffer.from(registry, 4, length).toString('utf8');
+    reader = { length, files: new Set(text.split('\n').filter((f) => f !== '')) };
+    readers.set(registry, reader);
+  }
+  return reader.files.has(file);
 }
 
 /** Metadata keys of the library; `design:*` keys are the compiler's. */
@@ -75,6 +118,7 @@ export function registerTask(record: TaskRecord): void {
     );
   }
   s.byName.set(record.name, record);
+  if (record.module !== undefined) allowModule(record.module);
   s.byFunction.set(record.fn, record);
   let members = s.byClass.get(record.owner);
   if (members === undefined) s.byClass.set(record.owner, (members = new Map<string, TaskRecord>()));

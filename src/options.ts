@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import type { ResourceLimits } from 'node:worker_threads';
 import { findUncloneable } from './cloneable';
 import { describe, fail } from './errors';
 
@@ -25,6 +26,13 @@ export interface ThreadPoolOptions<Ctx = never> {
    * @default []
    */
   readonly contextArgs?: readonly unknown[];
+  /**
+   * Memory and stack limits of each thread (Node's `ResourceLimits`, passed to Piscina). A thread
+   * that exceeds them is ended: its task rejects with `ERR_WORKER_EXITED` (the `cause` has the code
+   * `ERR_WORKER_OUT_OF_MEMORY`) and the thread is replaced, with a new context.
+   * @default undefined (Node's defaults)
+   */
+  readonly resourceLimits?: ResourceLimits;
 }
 
 /** The options after defaults and validation. */
@@ -32,12 +40,14 @@ export interface ResolvedPoolOptions<Ctx> {
   readonly threads: number;
   readonly context: ContextClass<Ctx> | undefined;
   readonly contextArgs: readonly unknown[];
+  readonly resourceLimits: ResourceLimits | undefined;
 }
 
 /** More threads than this is a mistake, not a configuration (each thread is an isolate). */
 export const MAX_THREADS = 1024;
 
-const KNOWN = new Set(['threads', 'context', 'contextArgs']);
+const KNOWN = new Set(['threads', 'context', 'contextArgs', 'resourceLimits']);
+const LIMITS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
 /** Applies defaults once and rejects invalid values at once, with one message pattern. */
 export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefined): ResolvedPoolOptions<Ctx> {
@@ -47,7 +57,7 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   for (const key of Object.keys(options ?? {})) {
     if (!KNOWN.has(key)) throw fail('ERR_INVALID_OPTION', `Unknown option \`${key}\`; expected one of ${[...KNOWN].join(', ')}`);
   }
-  const { threads = availableParallelism(), context, contextArgs = [] } = options ?? {};
+  const { threads = availableParallelism(), context, contextArgs = [], resourceLimits } = options ?? {};
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw invalid('threads', `a positive integer up to ${String(MAX_THREADS)}`, threads);
   }
@@ -66,7 +76,20 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   }
   const bad = findUncloneable(contextArgs, 'contextArgs');
   if (bad !== undefined) throw fail('ERR_UNCLONEABLE', `\`contextArgs\` cannot be sent to the threads: ${bad}`);
-  return { threads, context, contextArgs };
+  if (resourceLimits !== undefined) validateLimits(resourceLimits);
+  return { threads, context, contextArgs, resourceLimits };
+}
+
+function validateLimits(limits: unknown): void {
+  if (typeof limits !== 'object' || limits === null) throw invalid('resourceLimits', 'an object', limits);
+  for (const [key, value] of Object.entries(limits)) {
+    if (!LIMITS.has(key)) {
+      throw fail('ERR_INVALID_OPTION', `Unknown resource limit \`${key}\`; expected one of ${[...LIMITS].join(', ')}`);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+      throw invalid(`resourceLimits.${key}`, 'a positive number', value);
+    }
+  }
 }
 
 function invalid(name: string, expected: string, got: unknown): Error {

@@ -1,12 +1,12 @@
 import { Piscina } from 'piscina';
-import type { MessagePort, Worker } from 'node:worker_threads';
 import { buildRequest, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { contextSpec } from './context';
-import { fail, reviveThrown } from './errors';
+import { type AsyncThreadPoolError, fail } from './errors';
+import { allowModule, moduleRegistry, type TaskRecord } from './manifest';
 import { resolvePoolOptions, type ThreadPoolOptions } from './options';
-import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskResponse } from './protocol';
+import type { PoolWorkerData, TaskResponse } from './protocol';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult } from './proxy';
-import type { TaskRecord } from './manifest';
+import { PoolThreads } from './threads';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
 
@@ -36,25 +36,24 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   readonly #threads: number;
   readonly #context: Function | undefined;
   readonly #proxies = new WeakMap<object, object>();
-  /** Control ports of the live threads, by thread id (see `worker/entry.ts`). */
-  readonly #controls = new Map<number, MessagePort>();
-  readonly #helloWaiters = new Map<number, (port: MessagePort) => void>();
+  readonly #members: PoolThreads;
   /** Per task: the coded error that stops every call on this pool (context mismatch), or null. */
   readonly #verdicts = new WeakMap<TaskRecord, Error | null>();
   #state: State = 'open';
+  /** Why the pool is broken (a thread could not start): every call is refused with it. */
+  #broken: AsyncThreadPoolError | undefined;
   #inFlight = 0;
   #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
-  #released = false;
+  #ending: Promise<void> | undefined;
 
   constructor(options?: ThreadPoolOptions<Ctx>) {
     const resolved = resolvePoolOptions(options);
     this.#threads = resolved.threads;
     this.#context = resolved.context;
-    const workerData: PoolWorkerData = {
-      kind: 'asyncthreadpool:pool',
-      context: resolved.context === undefined ? null : contextSpec(resolved.context, resolved.contextArgs),
-    };
+    const context = resolved.context === undefined ? null : contextSpec(resolved.context, resolved.contextArgs);
+    if (context !== null) allowModule(context.source.module);
+    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context, modules: moduleRegistry() };
     this.#piscina = new Piscina({
       filename: WORKER_BOOTSTRAP,
       name: 'handler',
@@ -67,12 +66,11 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
       concurrentTasksPerWorker: 1,
       recordTiming: false,
       workerData,
+      ...(resolved.resourceLimits === undefined ? {} : { resourceLimits: resolved.resourceLimits }),
     });
-    this.#piscina.on('message', (message: unknown) => {
-      if (isHello(message)) this.#onHello(message);
+    this.#members = new PoolThreads(this.#piscina, resolved.context !== undefined, (error) => {
+      this.#break(error);
     });
-    // A thread that dies between tasks is replaced by Piscina; the error event must not crash the process.
-    this.#piscina.on('error', () => undefined);
   }
 
   /** The number of threads. */
@@ -103,6 +101,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   }
 
   readonly #call = (record: TaskRecord, args: unknown[]): Promise<unknown> => {
+    if (this.#broken !== undefined) return Promise.reject(this.#brokenError(record.name));
     if (this.#state !== 'open') {
       return Promise.reject(fail('ERR_POOL_CLOSED', `Cannot run ${record.name}: the pool is ${this.#state}`));
     }
@@ -118,6 +117,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
       },
       (error: unknown) => {
         this.#settled();
+        if (this.#broken !== undefined) throw this.#brokenError(record.name, error);
         throw this.#state === 'destroyed'
           ? fail('ERR_POOL_CLOSED', `${record.name} was dropped: the pool was destroyed`, error)
           : threadFailure(error, record.name);
@@ -154,6 +154,21 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   }
 
   /**
+   * A thread could not start: refuse every call from now on, end the threads (they would only be
+   * restarted to fail again) and let what was queued reject with the same reason.
+   */
+  #break(error: AsyncThreadPoolError): void {
+    if (this.#broken !== undefined || this.#state === 'closed' || this.#state === 'destroyed') return;
+    this.#broken = error;
+    void this.#end();
+  }
+
+  #brokenError(taskName: string, cause?: unknown): AsyncThreadPoolError {
+    const broken = this.#broken ?? fail('ERR_POOL_CLOSED', 'The pool is broken');
+    return fail(broken.code, `Cannot run ${taskName}: the pool is broken. ${broken.message}`, cause ?? broken.cause);
+  }
+
+  /**
    * Closes the pool gracefully: new calls reject with `ERR_POOL_CLOSED`, queued and running tasks
    * finish, every thread disposes its context, then the threads end. Idempotent: every call returns
    * the same promise. Rejects with `ERR_CONTEXT_DISPOSE_FAILED` (after ending the threads) if a
@@ -166,16 +181,11 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
 
   /**
    * Ends the threads at once: queued and running tasks reject with `ERR_POOL_CLOSED`, contexts are
-   * not disposed. Resolves when the threads are gone.
+   * not disposed. Resolves when the threads are gone. Idempotent.
    */
   async destroy(): Promise<void> {
-    if (this.#state === 'closed' || this.#state === 'destroyed') {
-      await this.#closing?.catch(() => undefined);
-      return;
-    }
-    this.#state = 'destroyed';
-    await this.#piscina.destroy();
-    this.#closeControls();
+    if (this.#state === 'open' || this.#state === 'closing') this.#state = 'destroyed';
+    await this.#end();
     this.#drained?.();
   }
 
@@ -192,12 +202,11 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
       });
     }
     let disposeErrors: unknown[] = [];
-    if (this.#state !== 'destroyed') {
-      disposeErrors = await this.#disposeContexts();
-      await this.#piscina.destroy();
-      this.#state = 'closed';
+    if (this.#state === 'closing' && this.#broken === undefined && this.#context !== undefined) {
+      disposeErrors = await this.#members.disposeAll();
     }
-    this.#closeControls();
+    if (this.#state === 'closing') this.#state = 'closed';
+    await this.#end();
     if (disposeErrors.length > 0) {
       throw fail(
         'ERR_CONTEXT_DISPOSE_FAILED',
@@ -207,59 +216,16 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     }
   }
 
-  /** Asks every live thread to dispose its context; resolves with what the disposals threw. */
-  async #disposeContexts(): Promise<unknown[]> {
-    if (this.#context === undefined) return [];
-    const results = await Promise.all(this.#piscina.threads.map((worker) => this.#disposeOn(worker)));
-    return results.filter((error) => error !== undefined);
-  }
-
-  async #disposeOn(worker: Worker): Promise<unknown> {
-    const exited = new Promise<undefined>((resolve) => worker.once('exit', () => { resolve(undefined); }));
-    const port = await Promise.race([this.#controlPort(worker.threadId), exited]);
-    if (port === undefined) return undefined;
-    const reply = await Promise.race([
-      new Promise<ControlResponse | undefined>((resolve) => {
-        port.once('message', resolve);
-        port.once('close', () => { resolve(undefined); });
-        const request: ControlRequest = { type: 'dispose' };
-        port.postMessage(request);
-      }),
-      exited,
-    ]);
-    return reply?.error == null ? undefined : reviveThrown(reply.error, () => undefined);
-  }
-
-  #controlPort(threadId: number): Promise<MessagePort> {
-    const known = this.#controls.get(threadId);
-    if (known !== undefined) return Promise.resolve(known);
-    return new Promise((resolve) => this.#helloWaiters.set(threadId, resolve));
-  }
-
-  #onHello(message: HelloMessage): void {
-    // The main thread must not be kept alive by a control port.
-    message.port.unref();
-    this.#controls.set(message.threadId, message.port);
-    message.port.once('close', () => this.#controls.delete(message.threadId));
-    this.#helloWaiters.get(message.threadId)?.(message.port);
-    this.#helloWaiters.delete(message.threadId);
-  }
-
-  /** Lets go of everything the pool holds once its threads are gone. */
-  #closeControls(): void {
-    for (const port of this.#controls.values()) port.close();
-    this.#controls.clear();
-    if (!this.#released) {
-      this.#released = true;
+  /** Ends the threads, once, and lets go of everything the pool holds. */
+  #end(): Promise<void> {
+    this.#ending ??= this.#piscina.destroy().then(() => {
+      this.#members.release();
       // Piscina is an async resource that otherwise lives until garbage collection, so a pool kept
       // in a variable after close() would read as an open handle to `jest --detectOpenHandles`.
       this.#piscina.emitDestroy();
-    }
+    });
+    return this.#ending;
   }
-}
-
-function isHello(message: unknown): message is HelloMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'asyncthreadpool:hello';
 }
 
 function isSameOrSubclass(cls: Function, base: Function): boolean {

@@ -46,10 +46,19 @@ export interface ContextSpec {
   readonly source: ContextSource;
 }
 
+/**
+ * The modules the owning process allows its threads to load: the files that registered tasks there
+ * (and context modules), appended as the process registers them. A growable SharedArrayBuffer: the
+ * threads read it, never a message, so no message field can widen it. Layout: an Int32 byte count,
+ * then that many bytes of UTF-8 paths, each followed by a newline.
+ */
+export type ModuleRegistry = SharedArrayBuffer;
+
 /** `workerData` of every pool thread. */
 export interface PoolWorkerData {
   readonly kind: 'asyncthreadpool:pool';
   readonly context: ContextSpec | null;
+  readonly modules: ModuleRegistry;
 }
 
 /**
@@ -59,6 +68,7 @@ export interface PoolWorkerData {
 export interface TemporaryWorkerData {
   readonly kind: 'asyncthreadpool:temporary';
   readonly request: TaskRequest;
+  readonly modules: ModuleRegistry;
 }
 
 /** One task call. `module` is the file that registered `task` in the calling process. */
@@ -87,8 +97,11 @@ export interface ControlRequest {
   readonly type: 'dispose';
 }
 
-/** One pool thread → main thread, on its control port. */
-export type ControlResponse = {
-  readonly type: 'disposed';
-  readonly error: SerializedThrown | null;
-};
+/**
+ * One pool thread → main thread, on its control port: whether its context came up (sent once, after
+ * `init()`), and the answer to `dispose`.
+ */
+export type ControlResponse =
+  | { readonly type: 'ready' }
+  | { readonly type: 'init-failed'; readonly error: SerializedThrown }
+  | { readonly type: 'disposed'; readonly error: SerializedThrown | null };

@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { buildRequest, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
-import type { TaskRecord } from './manifest';
+import { moduleRegistry, type TaskRecord } from './manifest';
 import type { TaskResponse, TemporaryWorkerData } from './protocol';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
 
@@ -32,7 +32,7 @@ export function spawn(target: unknown, ...args: unknown[]): unknown {
 function runOnTemporaryThread(record: TaskRecord, args: unknown[]): Promise<unknown> {
   const request = buildRequest(record, args);
   if (request instanceof Error) return Promise.reject(request);
-  const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request };
+  const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry() };
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_BOOTSTRAP, { workerData });
     let outcome: { response: TaskResponse } | { error: Error } | undefined;

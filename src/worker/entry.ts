@@ -21,14 +21,19 @@ export const handler: Promise<Handler> | undefined = data.kind === 'asyncthreadp
 if (data.kind === 'asyncthreadpool:temporary') void runTemporary(data);
 
 async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
-  const ready = buildState(config);
   const { port1: control, port2 } = new MessageChannel();
   const hello: HelloMessage = { type: 'asyncthreadpool:hello', threadId, port: port2 };
   parentPort?.postMessage(hello, [port2]);
+  const ready = buildState(config).then((state) => {
+    const status: ControlResponse =
+      state.initError === undefined ? { type: 'ready' } : { type: 'init-failed', error: serializeThrown(state.initError) };
+    control.postMessage(status);
+    return state;
+  });
   // The one control request there is: `{ type: 'dispose' }` (ControlRequest).
   control.on('message', () => {
     void ready
-      .then((state) => disposeSafely(state.kind === 'pool' ? state.context : undefined))
+      .then((state) => disposeSafely(state.context))
       .then((error) => {
         const reply: ControlResponse = { type: 'disposed', error };
         control.postMessage(reply);
@@ -41,17 +46,18 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
 }
 
 /** The context is built before the first task; a failure is kept and reported to every task. */
-async function buildState(config: PoolWorkerData): Promise<ThreadContextState> {
-  if (config.context === null) return { kind: 'pool', context: undefined, initError: undefined };
+async function buildState(config: PoolWorkerData): Promise<ThreadContextState & { kind: 'pool' }> {
+  const { modules } = config;
+  if (config.context === null) return { kind: 'pool', modules, context: undefined, initError: undefined };
   try {
-    return { kind: 'pool', context: await createContext(config.context), initError: undefined };
+    return { kind: 'pool', modules, context: await createContext(config.context, modules), initError: undefined };
   } catch (error) {
-    return { kind: 'pool', context: undefined, initError: error ?? new Error(String(error)) };
+    return { kind: 'pool', modules, context: undefined, initError: error ?? new Error(String(error)) };
   }
 }
 
 async function runTemporary(config: TemporaryWorkerData): Promise<void> {
-  const response = await runTask(config.request, { kind: 'temporary' });
+  const response = await runTask(config.request, { kind: 'temporary', modules: config.modules });
   try {
     parentPort?.postMessage(response);
   } catch (error) {

@@ -3,29 +3,33 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { findUncloneable } from '../cloneable';
 import { describe, fail, serializeThrown } from '../errors';
-import { readParamTypes, taskByName, type TaskRecord } from '../manifest';
-import type { ContextSpec, SerializedThrown, TaskRequest, TaskResponse } from '../protocol';
+import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../manifest';
+import type { ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../protocol';
 
 /**
  * What a worker thread knows: its context (pool threads) or that each task builds a fresh one
  * from its parameter's declared class (temporary threads).
  */
 export type ThreadContextState =
-  | { readonly kind: 'pool'; readonly context: object | undefined; readonly initError: unknown }
-  | { readonly kind: 'temporary' };
+  | { readonly kind: 'pool'; readonly modules: ModuleRegistry; readonly context: object | undefined; readonly initError: unknown }
+  | { readonly kind: 'temporary'; readonly modules: ModuleRegistry };
 
 type ContextClass = new (...args: unknown[]) => object;
 
 const loaded = new Map<string, string>();
 
 /**
- * Loads a module named by the main thread (a task's or the context's), once. TypeScript files get
- * the transpiling hook first, so a built library can still run TypeScript task modules.
- * Returns the module's real path, which is how its decorators record it.
+ * Loads a module named by the main thread (a task's or the context's), once, if the owning
+ * process's registry allows it: a request can only name a module that registered tasks there.
+ * TypeScript files get the transpiling hook first, so a built library can still run TypeScript task
+ * modules. Returns the module's real path, which is how its decorators record it.
  */
-export function loadModule(file: string): string {
+export function loadModule(file: string, modules: ModuleRegistry): string {
   const known = loaded.get(file);
   if (known !== undefined) return known;
+  if (typeof file !== 'string' || !isAllowedModule(modules, file)) {
+    throw fail('ERR_TASK_NOT_REGISTERED', `${describe(file)} registered no tasks in the process that owns this thread; it is not loaded`);
+  }
   if (!path.isAbsolute(file)) throw fail('ERR_MODULE_LOAD_FAILED', `Task module path must be absolute, got ${describe(file)}`);
   if (/\.c?tsx?$/.test(file)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the hook is CommonJS by design
@@ -44,8 +48,8 @@ export function loadModule(file: string): string {
 }
 
 /** The record of the task a request names, after loading the module that must define it. */
-function resolveTask(request: TaskRequest): TaskRecord {
-  const real = loadModule(request.module);
+function resolveTask(request: TaskRequest, modules: ModuleRegistry): TaskRecord {
+  const real = loadModule(request.module, modules);
   const record = taskByName(request.task);
   if (record === undefined || (record.module !== request.module && record.module !== real)) {
     throw fail('ERR_TASK_NOT_REGISTERED', `Task \`${request.task}\` is not registered by ${request.module}`);
@@ -54,23 +58,23 @@ function resolveTask(request: TaskRequest): TaskRecord {
 }
 
 /** Builds a context from a spec: finds its class in the worker, constructs it, awaits `init()`. */
-export async function createContext(spec: ContextSpec): Promise<object> {
-  const cls = findContextClass(spec);
+export async function createContext(spec: ContextSpec, modules: ModuleRegistry): Promise<object> {
+  const cls = findContextClass(spec, modules);
   const context = new cls(...spec.args);
   const init = (context as { init?: unknown }).init;
   if (typeof init === 'function') await (init as () => unknown).call(context);
   return context;
 }
 
-function findContextClass(spec: ContextSpec): ContextClass {
-  loadModule(spec.source.module);
+function findContextClass(spec: ContextSpec, modules: ModuleRegistry): ContextClass {
+  const real = loadModule(spec.source.module, modules);
   if (spec.source.task !== undefined) {
     const record = taskByName(spec.source.task);
     const declared = record === undefined ? undefined : declaredContextClass(record);
     if (declared?.name === spec.className) return declared;
   }
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- already loaded above; this reads its exports
-  const exports = require(loadModule(spec.source.module)) as Record<string, unknown> | undefined;
+  const exports = require(real) as Record<string, unknown> | undefined;
   const direct = exports?.[spec.className];
   if (isClass(direct, spec.className)) return direct;
   for (const value of Object.values(exports ?? {})) if (isClass(value, spec.className)) return value;
@@ -106,7 +110,7 @@ export async function runTask(request: TaskRequest, state: ThreadContextState): 
     if (state.kind === 'pool' && state.initError !== undefined) {
       throw fail('ERR_CONTEXT_INIT_FAILED', `The thread's context failed to initialise: ${messageOf(state.initError)}`, state.initError);
     }
-    const record = resolveTask(request);
+    const record = resolveTask(request, state.modules);
     let args = request.args as unknown[];
     if (record.contextIndex !== undefined) {
       let context: object;
@@ -120,7 +124,10 @@ export async function runTask(request: TaskRequest, state: ThreadContextState): 
             `${record.name} takes a context but declares no class for it (no decorator metadata), so a temporary thread cannot build one`,
           );
         }
-        context = fresh = await createContext({ className: declared.name, args: [], source: { module: request.module, task: record.name } });
+        context = fresh = await createContext(
+          { className: declared.name, args: [], source: { module: request.module, task: record.name } },
+          state.modules,
+        );
       }
       args = withContext(args, record.contextIndex, context);
     }
