@@ -117,7 +117,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
       },
       (error: unknown) => {
         this.#settled();
-        if (this.#broken !== undefined) throw this.#brokenError(record.name, error);
+        // A call dropped because the pool broke fails for the reason it broke.
+        if (this.#broken !== undefined) throw this.#brokenError(record.name);
         throw this.#state === 'destroyed'
           ? fail('ERR_POOL_CLOSED', `${record.name} was dropped: the pool was destroyed`, error)
           : threadFailure(error, record.name);
@@ -163,9 +164,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     void this.#end();
   }
 
-  #brokenError(taskName: string, cause?: unknown): AsyncThreadPoolError {
+  #brokenError(taskName: string): AsyncThreadPoolError {
     const broken = this.#broken ?? fail('ERR_POOL_CLOSED', 'The pool is broken');
-    return fail(broken.code, `Cannot run ${taskName}: the pool is broken. ${broken.message}`, cause ?? broken.cause);
+    return fail(broken.code, `Cannot run ${taskName}: the pool is broken. ${broken.message}`, broken.cause);
   }
 
   /**

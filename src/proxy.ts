@@ -19,9 +19,19 @@ type IsTop<P> = [unknown] extends [P] ? true : [P] extends [object] ? ([object] 
 
 /**
  * `true` when a parameter of type `P` takes the context `Ctx`: the context is assignable to it (the
- * declared class, a base class or a union containing it), and `P` is not `any`, `unknown` or `object`.
+ * declared class, a base class or a union containing it). `any` never is; `unknown`, `object` or `{}`
+ * only when the context type is just as empty (a class with no public members reads as `{}`).
  */
-type IsContext<P, Ctx> = IsAny<P> extends true ? false : IsTop<P> extends true ? false : [Ctx] extends [P] ? true : false;
+type IsContext<P, Ctx> =
+  IsAny<P> extends true
+    ? false
+    : [Ctx] extends [P]
+      ? IsTop<P> extends true
+        ? [P] extends [Ctx]
+          ? true
+          : false
+        : true
+      : false;
 
 /**
  * The parameters `P` without the first one that takes the context `Ctx`, wherever it stands: what a

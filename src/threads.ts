@@ -6,6 +6,8 @@ import type { ControlRequest, ControlResponse, HelloMessage } from './protocol';
 /** What the pool knows of one of its threads. */
 interface ThreadEntry {
   readonly worker: Worker;
+  /** Kept apart: `worker.threadId` reads -1 once the thread has exited. */
+  readonly threadId: number;
   /** The thread's control port, once its hello arrived. */
   port: MessagePort | undefined;
   /** `ready` once its context is up; a thread that exits while `starting` failed to start. */
@@ -62,7 +64,7 @@ export class PoolThreads {
   #trackNewThreads(): void {
     for (const worker of this.#piscina.threads) {
       if (this.#entries.has(worker.threadId)) continue;
-      const entry: ThreadEntry = { worker, port: undefined, status: 'starting', error: undefined, portWaiters: [], onDisposed: undefined };
+      const entry: ThreadEntry = { worker, threadId: worker.threadId, port: undefined, status: 'starting', error: undefined, portWaiters: [], onDisposed: undefined };
       this.#entries.set(worker.threadId, entry);
       worker.on('error', (error) => {
         entry.error = error;
@@ -75,7 +77,7 @@ export class PoolThreads {
   }
 
   #onExit(entry: ThreadEntry, code: number): void {
-    this.#entries.delete(entry.worker.threadId);
+    this.#entries.delete(entry.threadId);
     for (const wake of entry.portWaiters.splice(0)) wake(undefined);
     entry.onDisposed?.(undefined);
     if (entry.status === 'starting') {
