@@ -4,7 +4,7 @@ import { spawn, ThreadPool } from '../src';
 import { CrashingTasks } from './fixtures/crashes';
 import { expectCode, rejectionOf } from './helpers';
 
-const echo = CrashingTasks.echo as (value: unknown) => unknown;
+const echo = CrashingTasks.echo;
 
 describe('bad input gets a coded error at the call site and affects nothing else', () => {
   const pool = new ThreadPool({ threads: 1 });

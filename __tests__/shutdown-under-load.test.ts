@@ -47,10 +47,10 @@ describe('shutdown under load', () => {
     await Promise.all([...closing, ...destroying]);
     const [a, b, c] = await Promise.all([first.all, during.all, after.all]);
     expect(first.settled() + during.settled() + after.settled()).toBe(1200);
-    for (const r of [...(a ?? []), ...(b ?? []), ...(c ?? [])]) {
+    for (const r of [...a, ...b, ...c]) {
       if (r.status === 'rejected') expectCode(r.reason, 'ERR_POOL_CLOSED');
     }
-    expect(b?.every((r) => r.status === 'rejected')).toBe(true);
-    expect(c?.every((r) => r.status === 'rejected')).toBe(true);
+    expect(b.every((r) => r.status === 'rejected')).toBe(true);
+    expect(c.every((r) => r.status === 'rejected')).toBe(true);
   });
 });
