@@ -1,6 +1,7 @@
 import { Piscina } from 'piscina';
 import { buildRequest, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { contextSpec } from './context';
+import { optionalExecArgv } from './exec-argv';
 import { type AsyncThreadPoolError, fail } from './errors';
 import { allowModule, moduleRegistry, type TaskRecord } from './manifest';
 import { resolvePoolOptions, type ThreadPoolOptions } from './options';
@@ -66,6 +67,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
       concurrentTasksPerWorker: 1,
       recordTiming: false,
       workerData,
+      ...optionalExecArgv(),
       ...(resolved.resourceLimits === undefined ? {} : { resourceLimits: resolved.resourceLimits }),
     });
     this.#members = new PoolThreads(this.#piscina, resolved.context !== undefined, (error) => {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { optionalExecArgv } from './exec-argv';
 import { buildRequest, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { moduleRegistry, type TaskRecord } from './manifest';
 import type { TaskResponse, TemporaryWorkerData } from './protocol';
@@ -34,7 +35,7 @@ function runOnTemporaryThread(record: TaskRecord, args: unknown[]): Promise<unkn
   if (request instanceof Error) return Promise.reject(request);
   const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry() };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_BOOTSTRAP, { workerData });
+    const worker = new Worker(WORKER_BOOTSTRAP, { workerData, ...optionalExecArgv() });
     let outcome: { response: TaskResponse } | { error: Error } | undefined;
     worker.once('message', (response: TaskResponse) => {
       outcome ??= { response };

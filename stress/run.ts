@@ -1,0 +1,111 @@
+/**
+ * `npm run test:stress`: storms and soaks, bounded to a couple of minutes, that CI runs after
+ * `npm test`. Prints its figures and one closing line `N passed, N failed`; exits 1 on a failure.
+ *
+ * 1. The Nim original's storm (its issue 17, test_issue15): 100 × (new pool of 4 threads, 16
+ *    concurrent 10 ms tasks, close), with no hang.
+ * 2. 1,000,000 tiny tasks through one pool: RSS after warm-up and at the end, within 10%.
+ * 3. 1,000 sequential pool-less spawns: the process's OS thread count back to its baseline.
+ */
+import { readFileSync } from 'node:fs';
+import { spawn, ThreadPool } from '../src';
+import { MathTasks } from '../tasks/math';
+import { NimTasks } from '../tasks/nim';
+
+interface Check {
+  name: string;
+  ok: boolean;
+  figures: Record<string, string>;
+}
+
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+function osThreads(): number {
+  return Number(/^Threads:\s+(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'))?.[1] ?? NaN);
+}
+
+function rssAfterGc(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return process.memoryUsage().rss;
+}
+
+async function storm(): Promise<Check> {
+  const started = performance.now();
+  let completed = 0;
+  for (let round = 0; round < 100; round++) {
+    const pool = new ThreadPool({ threads: 4 });
+    await Promise.all(Array.from({ length: 16 }, () => pool.spawn(NimTasks).bar(1, 10).then(() => completed++)));
+    await pool.close();
+  }
+  return {
+    name: 'storm: 100 x (pool of 4, 16 concurrent 10 ms tasks)',
+    ok: completed === 1600,
+    figures: { tasks: String(completed), duration: seconds(performance.now() - started) },
+  };
+}
+
+async function million(): Promise<Check> {
+  const total = 1_000_000;
+  const window = 20_000;
+  const warmUp = 100_000;
+  const pool = new ThreadPool({ threads: 2 });
+  const rssStart = rssAfterGc();
+  let rssWarm = 0;
+  let sum = 0;
+  const started = performance.now();
+  for (let done = 0; done < total; done += window) {
+    const batch = await Promise.all(Array.from({ length: window }, (_, i) => pool.spawn(MathTasks).add(done + i, 1)));
+    for (const value of batch) sum += value;
+    if (done + window === warmUp) rssWarm = rssAfterGc();
+  }
+  const elapsed = performance.now() - started;
+  const rssEnd = rssAfterGc();
+  await pool.close();
+  const expected = (total * (total - 1)) / 2 + total;
+  return {
+    name: '1,000,000 tiny tasks through one pool of 2',
+    ok: sum === expected && rssEnd <= rssWarm * 1.1,
+    figures: {
+      tasks: String(total),
+      duration: seconds(elapsed),
+      'tasks/s': String(Math.round(total / (elapsed / 1000))),
+      'RSS at start': mb(rssStart),
+      'RSS after warm-up (100k)': mb(rssWarm),
+      'RSS at end': mb(rssEnd),
+      'end / warm-up': (rssEnd / rssWarm).toFixed(3),
+    },
+  };
+}
+
+async function poolless(): Promise<Check> {
+  await spawn(MathTasks).add(0, 0); // libuv and V8 helper threads start once
+  const before = osThreads();
+  const started = performance.now();
+  let ok = 0;
+  const math = spawn(MathTasks);
+  for (let i = 0; i < 1000; i++) if ((await math.add(i, 1)) === i + 1) ok++;
+  const elapsed = performance.now() - started;
+  const after = osThreads();
+  return {
+    name: '1,000 sequential pool-less spawns',
+    ok: ok === 1000 && after === before,
+    figures: { tasks: String(ok), duration: seconds(elapsed), 'threads before': String(before), 'threads after': String(after) },
+  };
+}
+
+async function main(): Promise<void> {
+  if ((globalThis as { gc?: unknown }).gc === undefined) console.log('(run with --expose-gc for steadier RSS figures)');
+  const checks: Check[] = [];
+  for (const run of [storm, million, poolless]) {
+    const check = await run();
+    checks.push(check);
+    console.log(`${check.ok ? 'PASS' : 'FAIL'} ${check.name}`);
+    for (const [key, value] of Object.entries(check.figures)) console.log(`     ${key.padEnd(26)} ${value}`);
+  }
+  const failed = checks.filter((c) => !c.ok).length;
+  console.log(`stress: ${String(checks.length - failed)} passed, ${String(failed)} failed`);
+  process.exitCode = failed === 0 ? 0 : 1;
+}
+
+void main();
