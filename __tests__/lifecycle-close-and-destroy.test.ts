@@ -41,7 +41,9 @@ describe('close()', () => {
     const pool = new ThreadPool({ threads: 2 });
     expect(await pool.spawn(MathTasks).add(1, 2)).toBe(3);
     await pool.close();
-    expect(resources()).toEqual(before);
+    // No kind of handle is more numerous than before (timers of earlier tests may have ended since).
+    const left = [...resources()].filter(([kind, count]) => count > (before.get(kind) ?? 0));
+    expect(left).toEqual([]);
   });
 });
 
