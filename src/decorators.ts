@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { describe, fail } from './errors';
 import { callerModule } from './locate';
 import {
-  dropContextMarks,
-  markContextParameter,
+  dropMarks,
+  markParameter,
+  parameterDecorator,
+  type ParameterKind,
   readParamTypes,
   registerTask,
-  takeContextParameter,
-  unclaimedContextMarks,
+  takeParameter,
+  unclaimedMarks,
 } from './manifest';
 
 /** Options of `@task({ ... })`. */
@@ -79,12 +81,42 @@ export function task(
  * ```
  */
 export function ThreadContext(): ParameterDecorator {
+  return parameterMarker('context');
+}
+
+/**
+ * Marks the parameter, at any position, that receives the call's `AbortSignal`: aborted when the
+ * caller's `signal` aborts or its `timeout` passes, so that a running task can stop cooperatively.
+ * Callers never pass it (the typed proxies drop it). Without a `signal` or `timeout` on the call, the
+ * task gets a signal that never aborts.
+ *
+ * @example
+ * ```ts
+ * import { task, TaskSignal } from 'asyncthreadpool';
+ *
+ * export class SlowTasks {
+ *   @task static async count(to: number, @TaskSignal() signal: AbortSignal): Promise<number> {
+ *     let i = 0;
+ *     for (; i < to && !signal.aborted; i++) await new Promise((r) => setImmediate(r));
+ *     return i;
+ *   }
+ * }
+ * ```
+ */
+export function TaskSignal(): ParameterDecorator {
+  return parameterMarker('signal');
+}
+
+function parameterMarker(kind: ParameterKind): ParameterDecorator {
   return (target, member, index) => {
     if (member === undefined) {
-      throw fail('ERR_CONTEXT_WITHOUT_TASK', `@ThreadContext() goes on a parameter of a @task method, not of a constructor`);
+      throw fail(
+        kind === 'context' ? 'ERR_CONTEXT_WITHOUT_TASK' : 'ERR_SIGNAL_WITHOUT_TASK',
+        `${parameterDecorator(kind)} goes on a parameter of a @task method, not of a constructor`,
+      );
     }
     const owner = ownerOf(target);
-    markContextParameter(owner, member, index);
+    markParameter(kind, owner, member, index);
     // The method's own @task runs right after its parameter decorators; if none claims the mark by
     // the time this module (and the synchronous imports around it) finished, there is none.
     queueMicrotask(() => {
@@ -97,8 +129,8 @@ function declareTask(target: unknown, member: string | symbol, descriptor: Prope
   const what = `${typeof target === 'function' ? target.name : describeOwner(target)}.${String(member)}`;
   const invalid = (reason: string): never => {
     // The declaration is failing: leave no context mark behind to be reported a second time.
-    if (typeof target === 'object' && target !== null) takeContextParameter(ownerOf(target), member);
-    if (typeof target === 'function') takeContextParameter(target, member);
+    if (typeof target === 'object' && target !== null) dropMarks(ownerOf(target));
+    if (typeof target === 'function') dropMarks(target);
     throw fail('ERR_INVALID_TASK', `@task goes on a static method; ${what} ${reason}`);
   };
   if (typeof target !== 'function') {
@@ -111,7 +143,8 @@ function declareTask(target: unknown, member: string | symbol, descriptor: Prope
     return invalid('has a symbol for a name');
   }
   reportUnclaimed(target, member);
-  const contextIndex = takeContextParameter(target, member);
+  const contextIndex = takeParameter('context', target, member);
+  const signalIndex = takeParameter('signal', target, member);
   const paramTypes = contextIndex === undefined ? undefined : readParamTypes(target, member);
   const declared = paramTypes?.[contextIndex ?? -1];
   registerTask({
@@ -121,20 +154,20 @@ function declareTask(target: unknown, member: string | symbol, descriptor: Prope
     method: member,
     contextIndex,
     contextType: typeof declared === 'function' && declared !== Object ? declared : undefined,
+    signalIndex,
     owner: target,
     fn: descriptor.value as (...args: unknown[]) => unknown,
   });
 }
 
-/** Throws for `@ThreadContext()` marks on methods of `owner` that no `@task` claimed (except `current`). */
+/** Throws for parameter marks on methods of `owner` that no `@task` claimed (except `current`). */
 function reportUnclaimed(owner: Function, current?: string | symbol): void {
-  const dangling = unclaimedContextMarks(owner).filter((m) => m.method !== current);
-  const first = dangling[0];
+  const first = unclaimedMarks(owner).find((m) => m.method !== current);
   if (first === undefined) return;
-  dropContextMarks(owner);
+  dropMarks(owner);
   throw fail(
-    'ERR_CONTEXT_WITHOUT_TASK',
-    `@ThreadContext() is on ${owner.name}.${String(first.method)}, which is not a @task; add @task or remove it`,
+    first.kind === 'context' ? 'ERR_CONTEXT_WITHOUT_TASK' : 'ERR_SIGNAL_WITHOUT_TASK',
+    `${parameterDecorator(first.kind)} is on ${owner.name}.${String(first.method)}, which is not a @task; add @task or remove it`,
   );
 }
 

@@ -16,6 +16,16 @@ export type ErrorCode =
   | 'ERR_DUPLICATE_CONTEXT_PARAMETER'
   /** `@ThreadContext()` on a parameter of a method that is not a `@task`. */
   | 'ERR_CONTEXT_WITHOUT_TASK'
+  /** Two `@TaskSignal()` on one method. */
+  | 'ERR_DUPLICATE_SIGNAL_PARAMETER'
+  /** `@TaskSignal()` on a parameter of a method that is not a `@task`. */
+  | 'ERR_SIGNAL_WITHOUT_TASK'
+  /** The call's `signal` aborted; the error's `name` is `AbortError` and its `cause` the signal's reason. */
+  | 'ERR_TASK_ABORTED'
+  /** The call's `timeout` passed before it finished. */
+  | 'ERR_TASK_TIMEOUT'
+  /** The pool's queue holds `maxQueue` calls already. */
+  | 'ERR_QUEUE_FULL'
   /** A task wants a context the pool does not have, or one of another class. */
   | 'ERR_CONTEXT_MISMATCH'
   /** The workers cannot find the context class (see the README, "Contexts"). */

@@ -2,10 +2,24 @@
  * asyncthreadpool: an awaitable worker-thread pool with a persistent context per thread.
  * The public surface; re-exports only.
  */
-export { task, ThreadContext, type TaskOptions } from './decorators';
-export { ThreadPool } from './pool';
+export { task, ThreadContext, TaskSignal, type TaskOptions } from './decorators';
+export { ThreadPool, PoolView } from './pool';
 export { spawn } from './spawn';
+export { move } from './transfer';
 export { AsyncThreadPoolError, type ErrorCode } from './errors';
 export { registerErrorClass } from './manifest';
 export type { ContextClass, ThreadPoolOptions } from './options';
-export type { CallerArgs, Remote, TaskClass, TaskFunction, TaskKeys, TaskResult, UnknownContext, WithoutContext } from './proxy';
+export type { CallOptions, PoolStats, Percentiles } from './scheduler';
+export type {
+  BroadcastRemote,
+  CallerArgs,
+  Remote,
+  TaskClass,
+  TaskFunction,
+  TaskKeys,
+  TaskResult,
+  TryRemote,
+  UnknownContext,
+  WithoutContext,
+  WithoutSignal,
+} from './proxy';

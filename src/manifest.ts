@@ -23,6 +23,8 @@ export interface TaskRecord {
   readonly contextIndex: number | undefined;
   /** The declared class of that parameter (`design:paramtypes`), when the compiler emitted metadata. */
   readonly contextType: Function | undefined;
+  /** Index of the `@TaskSignal()` parameter, if any. */
+  readonly signalIndex: number | undefined;
   /** The class that owns the static method; the method is called with it as `this`. */
   readonly owner: Function;
   readonly fn: (...args: unknown[]) => unknown;
@@ -151,45 +153,61 @@ export function allTasks(): IterableIterator<TaskRecord> {
   return state().byName.values();
 }
 
-/** Marks a parameter as the context one; throws if the method already has one. */
-export function markContextParameter(owner: Function, method: string | symbol, index: number): void {
-  const s = state();
-  let marks = s.pendingContext.get(owner);
-  if (marks === undefined) s.pendingContext.set(owner, (marks = new Map<string | symbol, number>()));
+/** The parameters a decorator marks: the thread's context, or the call's abort signal. */
+export type ParameterKind = 'context' | 'signal';
+
+const PARAMETER_DECORATOR: Record<ParameterKind, string> = { context: '@ThreadContext()', signal: '@TaskSignal()' };
+
+/** A parameter decorator's name, for messages. */
+export function parameterDecorator(kind: ParameterKind): string {
+  return PARAMETER_DECORATOR[kind];
+}
+
+function marksOf(kind: ParameterKind): Map<Function, Map<string | symbol, number>> {
+  const s = state() as ManifestState & { pendingSignal?: Map<Function, Map<string | symbol, number>> };
+  return kind === 'context' ? s.pendingContext : (s.pendingSignal ??= new Map<Function, Map<string | symbol, number>>());
+}
+
+/** Marks a parameter of a method as its context (or signal) one; throws if the method already has one. */
+export function markParameter(kind: ParameterKind, owner: Function, method: string | symbol, index: number): void {
+  const all = marksOf(kind);
+  let marks = all.get(owner);
+  if (marks === undefined) all.set(owner, (marks = new Map<string | symbol, number>()));
   const previous = marks.get(method);
   if (previous !== undefined) {
     // The declaration is failing: leave no mark behind to be reported a second time.
     marks.delete(method);
     throw fail(
-      'ERR_DUPLICATE_CONTEXT_PARAMETER',
-      `${owner.name}.${String(method)} has @ThreadContext() on parameters ${String(index)} and ${String(previous)}; a task has one context`,
+      kind === 'context' ? 'ERR_DUPLICATE_CONTEXT_PARAMETER' : 'ERR_DUPLICATE_SIGNAL_PARAMETER',
+      `${owner.name}.${String(method)} has ${PARAMETER_DECORATOR[kind]} on parameters ${String(index)} and ${String(previous)}; a task has one`,
     );
   }
   marks.set(method, index);
 }
 
-/** Claims the context mark of a method that is becoming a task. */
-export function takeContextParameter(owner: Function, method: string | symbol): number | undefined {
-  const marks = state().pendingContext.get(owner);
+/** Claims the mark of a method that is becoming a task. */
+export function takeParameter(kind: ParameterKind, owner: Function, method: string | symbol): number | undefined {
+  const all = marksOf(kind);
+  const marks = all.get(owner);
   const index = marks?.get(method);
   marks?.delete(method);
-  if (marks?.size === 0) state().pendingContext.delete(owner);
+  if (marks?.size === 0) all.delete(owner);
   return index;
 }
 
-/** Context marks that no `@task` claimed: `@ThreadContext()` placed on a method that is not a task. */
-export function unclaimedContextMarks(owner?: Function): { owner: Function; method: string | symbol }[] {
-  const found: { owner: Function; method: string | symbol }[] = [];
-  for (const [cls, marks] of state().pendingContext) {
-    if (owner !== undefined && cls !== owner) continue;
-    for (const method of marks.keys()) found.push({ owner: cls, method });
+/** Marks that no `@task` claimed: a parameter decorator placed on a method that is not a task. */
+export function unclaimedMarks(owner: Function): { kind: ParameterKind; method: string | symbol }[] {
+  const found: { kind: ParameterKind; method: string | symbol }[] = [];
+  for (const kind of ['context', 'signal'] as const) {
+    for (const method of marksOf(kind).get(owner)?.keys() ?? []) found.push({ kind, method });
   }
   return found;
 }
 
 /** Forgets the unclaimed marks of a class (after reporting them). */
-export function dropContextMarks(owner: Function): void {
-  state().pendingContext.delete(owner);
+export function dropMarks(owner: Function): void {
+  marksOf('context').delete(owner);
+  marksOf('signal').delete(owner);
 }
 
 /** Makes an `Error` subclass revivable on this thread by its constructor name. */

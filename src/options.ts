@@ -33,6 +33,18 @@ export interface ThreadPoolOptions<Ctx = never> {
    * @default undefined (Node's defaults)
    */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * At most this many calls wait for a thread; past it `spawn` rejects with `ERR_QUEUE_FULL` and
+   * `trySpawn` returns `undefined`. The default is the Nim original's unbounded queue.
+   * @default Infinity
+   */
+  readonly maxQueue?: number;
+  /**
+   * Milliseconds an aborted or timed-out running call has to finish once its `@TaskSignal()` is
+   * aborted; past it, its thread is ended and replaced (with a new context).
+   * @default 1000
+   */
+  readonly abortGracePeriod?: number;
 }
 
 /** The options after defaults and validation. */
@@ -41,12 +53,14 @@ export interface ResolvedPoolOptions<Ctx> {
   readonly context: ContextClass<Ctx> | undefined;
   readonly contextArgs: readonly unknown[];
   readonly resourceLimits: ResourceLimits | undefined;
+  readonly maxQueue: number;
+  readonly abortGracePeriod: number;
 }
 
 /** More threads than this is a mistake, not a configuration (each thread is an isolate). */
 export const MAX_THREADS = 1024;
 
-const KNOWN = new Set(['threads', 'context', 'contextArgs', 'resourceLimits']);
+const KNOWN = new Set(['threads', 'context', 'contextArgs', 'resourceLimits', 'maxQueue', 'abortGracePeriod']);
 const LIMITS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
 /** Applies defaults once and rejects invalid values at once, with one message pattern. */
@@ -57,7 +71,7 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   for (const key of Object.keys(options ?? {})) {
     if (!KNOWN.has(key)) throw fail('ERR_INVALID_OPTION', `Unknown option \`${key}\`; expected one of ${[...KNOWN].join(', ')}`);
   }
-  const { threads = availableParallelism(), context, contextArgs = [], resourceLimits } = options ?? {};
+  const { threads = availableParallelism(), context, contextArgs = [], resourceLimits, maxQueue = Infinity, abortGracePeriod = 1000 } = options ?? {};
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw invalid('threads', `a positive integer up to ${String(MAX_THREADS)}`, threads);
   }
@@ -77,7 +91,13 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   const bad = findUncloneable(contextArgs, 'contextArgs');
   if (bad !== undefined) throw fail('ERR_UNCLONEABLE', `\`contextArgs\` cannot be sent to the threads: ${bad}`);
   if (resourceLimits !== undefined) validateLimits(resourceLimits);
-  return { threads, context, contextArgs, resourceLimits };
+  if (typeof maxQueue !== 'number' || Number.isNaN(maxQueue) || maxQueue < 0 || (maxQueue !== Infinity && !Number.isInteger(maxQueue))) {
+    throw invalid('maxQueue', 'a non-negative integer or Infinity', maxQueue);
+  }
+  if (typeof abortGracePeriod !== 'number' || !Number.isFinite(abortGracePeriod) || abortGracePeriod < 0) {
+    throw invalid('abortGracePeriod', 'a non-negative number of milliseconds', abortGracePeriod);
+  }
+  return { threads, context, contextArgs, resourceLimits, maxQueue, abortGracePeriod };
 }
 
 function validateLimits(limits: unknown): void {

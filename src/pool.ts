@@ -1,13 +1,26 @@
 import { Piscina } from 'piscina';
-import { buildRequest, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
+import type { Transferable } from 'node:worker_threads';
+import { buildRequest, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { contextSpec } from './context';
 import { optionalExecArgv } from './exec-argv';
 import { type AsyncThreadPoolError, fail } from './errors';
 import { allowModule, moduleRegistry, type TaskRecord } from './manifest';
 import { resolvePoolOptions, type ThreadPoolOptions } from './options';
-import type { PoolWorkerData, TaskResponse } from './protocol';
-import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult } from './proxy';
+import type { PoolWorkerData, TaskRequest, TaskResponse } from './protocol';
+import {
+  dispatch,
+  type BroadcastRemote,
+  type CallerArgs,
+  type CallTask,
+  type Remote,
+  type TaskClass,
+  type TaskFunction,
+  type TaskResult,
+  type TryRemote,
+} from './proxy';
+import { type CallOptions, type Executor, type PoolStats, Scheduler, validateCallOptions } from './scheduler';
 import { PoolThreads } from './threads';
+import { unwrapMoved } from './transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
 
@@ -36,15 +49,15 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   readonly #piscina: Piscina;
   readonly #threads: number;
   readonly #context: Function | undefined;
-  readonly #proxies = new WeakMap<object, object>();
   readonly #members: PoolThreads;
+  readonly #scheduler: Scheduler;
+  readonly #views = new Map<string, PoolView<Ctx>>();
+  readonly #plain: PoolView<Ctx>;
   /** Per task: the coded error that stops every call on this pool (context mismatch), or null. */
   readonly #verdicts = new WeakMap<TaskRecord, Error | null>();
   #state: State = 'open';
   /** Why the pool is broken (a thread could not start): every call is refused with it. */
   #broken: AsyncThreadPoolError | undefined;
-  #inFlight = 0;
-  #drained: (() => void) | undefined;
   #closing: Promise<void> | undefined;
   #ending: Promise<void> | undefined;
 
@@ -73,6 +86,15 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     this.#members = new PoolThreads(this.#piscina, resolved.context !== undefined, (error) => {
       this.#break(error);
     });
+    const executor: Executor = {
+      capacity: resolved.threads,
+      run: (request, transfer, stop) => this.#run(request, transfer, stop),
+      abortRunning: (call, reason) => {
+        this.#members.abort(call, reason);
+      },
+    };
+    this.#scheduler = new Scheduler(executor, resolved.maxQueue, resolved.abortGracePeriod);
+    this.#plain = this.#view(undefined);
   }
 
   /** The number of threads. */
@@ -80,10 +102,24 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     return this.#threads;
   }
 
+  /** Calls waiting for a thread (not yet running). */
+  get queueSize(): number {
+    return this.#scheduler.queueSize;
+  }
+
+  /**
+   * A snapshot of the pool's activity: threads, idle, queued, running, completed, failed,
+   * utilization, and run and wait time percentiles (ms) over the last 1,024 calls. Cheap to read.
+   */
+  get stats(): PoolStats {
+    return this.#scheduler.stats(this.#threads);
+  }
+
   /**
    * Runs tasks on the pool. With a class, returns its typed proxy: every `@task` static method,
-   * minus its `@ThreadContext()` parameter, returning a promise. With a task method and its
-   * arguments, runs it at once.
+   * minus its `@ThreadContext()` (and `@TaskSignal()`) parameter, returning a promise. With a task
+   * method and its arguments, runs it at once. With `maxQueue` set and the queue full, the call
+   * rejects with `ERR_QUEUE_FULL`.
    *
    * @example
    * ```ts
@@ -99,34 +135,152 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   spawn<C extends TaskClass>(taskClass: C): Remote<C, Ctx>;
   spawn<F extends TaskFunction>(task: F, ...args: CallerArgs<Parameters<F>, Ctx>): TaskResult<F>;
   spawn(target: unknown, ...args: unknown[]): unknown {
-    return dispatch(this.#call, this.#proxies, target, args);
+    return this.#plain.forward('spawn', target, args);
   }
 
-  readonly #call = (record: TaskRecord, args: unknown[]): Promise<unknown> => {
-    if (this.#broken !== undefined) return Promise.reject(this.#brokenError(record.name));
-    if (this.#state !== 'open') {
-      return Promise.reject(fail('ERR_POOL_CLOSED', `Cannot run ${record.name}: the pool is ${this.#state}`));
+  /**
+   * Like `spawn`, but when the queue is full (`maxQueue`) a call returns `undefined` instead of a
+   * promise: nothing was queued and nothing was thrown. Wait for room with `whenRoom()`.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'asyncthreadpool';
+   * import { MathTasks } from './tasks/math';
+   *
+   * const pool = new ThreadPool({ threads: 1, maxQueue: 100 });
+   * let pending = pool.trySpawn(MathTasks).add(1, 2);
+   * while (pending === undefined) {
+   *   await pool.whenRoom();
+   *   pending = pool.trySpawn(MathTasks).add(1, 2);
+   * }
+   * console.log(await pending);
+   * await pool.close();
+   * ```
+   */
+  trySpawn<C extends TaskClass>(taskClass: C): TryRemote<C, Ctx>;
+  trySpawn<F extends TaskFunction>(task: F, ...args: CallerArgs<Parameters<F>, Ctx>): TaskResult<F> | undefined;
+  trySpawn(target: unknown, ...args: unknown[]): unknown {
+    return this.#plain.forward('trySpawn', target, args);
+  }
+
+  /**
+   * Runs a task once on every thread, with that thread's context, and resolves to the results in
+   * thread order (by thread id). Each part waits its turn behind the calls queued before it, and no
+   * thread runs two parts: a thread holds its part until every thread has taken one. For warm-up,
+   * per-thread stats, or reconfiguring every context.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'asyncthreadpool';
+   * import { Counter, MathTasks } from './tasks/math';
+   *
+   * const pool = new ThreadPool({ context: Counter, threads: 2 });
+   * const counts = await pool.broadcast(MathTasks).incr(1); // [1, 1]: one per thread
+   * console.log(counts);
+   * await pool.close();
+   * ```
+   */
+  broadcast<C extends TaskClass>(taskClass: C): BroadcastRemote<C, Ctx> {
+    return this.#plain.broadcast(taskClass);
+  }
+
+  /**
+   * The same API with per-call options: `signal` (cancellation) and `timeout` (ms from when the call
+   * starts running). Views are cheap; keep one per set of options.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'asyncthreadpool';
+   * import { MathTasks } from './tasks/math';
+   *
+   * const pool = new ThreadPool({ threads: 1 });
+   * const controller = new AbortController();
+   * const guarded = pool.with({ signal: controller.signal, timeout: 5_000 });
+   * const sum = await guarded.spawn(MathTasks).add(1, 2);
+   * const alsoSum = await guarded.spawn(MathTasks.add, 1, 2);
+   * console.log(sum, alsoSum);
+   * await pool.close();
+   * ```
+   */
+  with(options: CallOptions): PoolView<Ctx> {
+    validateCallOptions(options);
+    return this.#view(options);
+  }
+
+  /** Resolves when the queue can take another call (at once if it can); see `maxQueue`. */
+  whenRoom(): Promise<void> {
+    return this.#scheduler.whenRoom();
+  }
+
+  #view(options: CallOptions | undefined): PoolView<Ctx> {
+    const key = options === undefined ? '' : undefined;
+    const cached = key === undefined ? undefined : this.#views.get(key);
+    if (cached !== undefined) return cached;
+    const view = new PoolView<Ctx>(
+      (record, args) => this.#submit(record, args, options, 'reject'),
+      (record, args) => this.#submit(record, args, options, 'undefined'),
+      (record, args) => this.#broadcastCall(record, args, options),
+    );
+    if (key !== undefined) this.#views.set(key, view);
+    return view;
+  }
+
+  #submit(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): Promise<unknown> | undefined {
+    const refused = this.#refusal(record);
+    if (refused !== null) return Promise.reject(refused);
+    if (!this.#scheduler.hasRoom()) {
+      if (whenFull === 'undefined') return undefined;
+      return Promise.reject(fail('ERR_QUEUE_FULL', `Cannot queue ${record.name}: the queue holds maxQueue (${String(this.#scheduler.queueSize)}) calls`));
     }
-    const verdict = this.#verdict(record);
-    if (verdict !== null) return Promise.reject(verdict);
-    const request = buildRequest(record, args);
+    const { args: plain, transfer } = unwrapMoved(args);
+    const request = buildRequest(record, plain as unknown[]);
     if (request instanceof Error) return Promise.reject(request);
-    this.#inFlight++;
-    return (this.#piscina.run(request) as Promise<TaskResponse>).then(
-      (response) => {
-        this.#settled();
-        return settle(record, response);
-      },
+    return this.#scheduler.submit(record, request, transfer, options);
+  }
+
+  /** Why a call cannot be queued at all, or null. */
+  #refusal(record: TaskRecord): Error | null {
+    if (this.#broken !== undefined) return this.#brokenError(record.name);
+    if (this.#state !== 'open') return fail('ERR_POOL_CLOSED', `Cannot run ${record.name}: the pool is ${this.#state}`);
+    return this.#verdict(record);
+  }
+
+  async #broadcastCall(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown[]> {
+    const refused = this.#refusal(record);
+    if (refused !== null) throw refused;
+    const request = buildRequest(record, args);
+    if (request instanceof Error) throw request;
+    const parties = this.#threads;
+    const buffer = new SharedArrayBuffer(8);
+    const parts = Array.from({ length: parties }, () =>
+      this.#scheduler.submit(record, { ...request, barrier: { buffer, parties } }, [], options).then(
+        (value) => value,
+        (error: unknown) => {
+          // A part that cannot reach a thread calls the broadcast off, releasing the threads that wait.
+          const slots = new Int32Array(buffer);
+          Atomics.store(slots, 1, 1);
+          Atomics.notify(slots, 0);
+          throw error;
+        },
+      ),
+    );
+    const results = await Promise.all(parts);
+    return results;
+  }
+
+  /** Runs one request on Piscina; a failure of the thread (not of the task) becomes a coded error. */
+  #run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {
+    const options = transfer.length === 0 && stop === undefined ? undefined : { transferList: transfer as Transferable[], ...(stop === undefined ? {} : { signal: stop }) };
+    return (this.#piscina.run(request, options) as Promise<TaskResponse>).then(
+      (response) => response,
       (error: unknown) => {
-        this.#settled();
         // A call dropped because the pool broke fails for the reason it broke.
-        if (this.#broken !== undefined) throw this.#brokenError(record.name);
-        throw this.#state === 'destroyed'
-          ? fail('ERR_POOL_CLOSED', `${record.name} was dropped: the pool was destroyed`, error)
-          : threadFailure(error, record.name);
+        if (this.#broken !== undefined) throw this.#brokenError(request.task);
+        if (this.#state === 'destroyed') throw fail('ERR_POOL_CLOSED', `${request.task} was dropped: the pool was destroyed`, error);
+        throw threadFailure(error, request.task);
       },
     );
-  };
+  }
 
   /** Checks once per task what the main thread can know about its context; the worker checks the rest. */
   #verdict(record: TaskRecord): Error | null {
@@ -151,11 +305,6 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     return verdict;
   }
 
-  #settled(): void {
-    this.#inFlight--;
-    if (this.#inFlight === 0) this.#drained?.();
-  }
-
   /**
    * A thread could not start: refuse every call from now on, end the threads (they would only be
    * restarted to fail again) and let what was queued reject with the same reason.
@@ -163,6 +312,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   #break(error: AsyncThreadPoolError): void {
     if (this.#broken !== undefined || this.#state === 'closed' || this.#state === 'destroyed') return;
     this.#broken = error;
+    this.#scheduler.dropQueued(() => this.#brokenError('a queued call'));
     void this.#end();
   }
 
@@ -188,8 +338,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    */
   async destroy(): Promise<void> {
     if (this.#state === 'open' || this.#state === 'closing') this.#state = 'destroyed';
+    this.#scheduler.dropQueued(() => fail('ERR_POOL_CLOSED', 'A queued call was dropped: the pool was destroyed'));
     await this.#end();
-    this.#drained?.();
   }
 
   /** `await using pool = new ThreadPool()` closes the pool at the end of the scope. */
@@ -199,11 +349,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
 
   async #shutDown(): Promise<void> {
     if (this.#state === 'open') this.#state = 'closing';
-    if (this.#inFlight > 0) {
-      await new Promise<void>((resolve) => {
-        this.#drained = resolve;
-      });
-    }
+    await Promise.race([this.#scheduler.whenIdle(), this.#endedEarly()]);
     let disposeErrors: unknown[] = [];
     if (this.#state === 'closing' && this.#broken === undefined && this.#context !== undefined) {
       disposeErrors = await this.#members.disposeAll();
@@ -219,6 +365,18 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     }
   }
 
+  /** Resolves when the threads were ended by `destroy()` or a break, which ends a wait for idleness too. */
+  async #endedEarly(): Promise<void> {
+    for (;;) {
+      if (this.#ending !== undefined) {
+        await this.#ending;
+        return;
+      }
+      await this.#scheduler.whenIdle();
+      if (this.#scheduler.queueSize === 0) return;
+    }
+  }
+
   /** Ends the threads, once, and lets go of everything the pool holds. */
   #end(): Promise<void> {
     this.#ending ??= this.#piscina.destroy().then(() => {
@@ -228,6 +386,50 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
       this.#piscina.emitDestroy();
     });
     return this.#ending;
+  }
+}
+
+/**
+ * The spawning API of a pool, optionally with per-call options (`pool.with(options)`); the pool
+ * itself offers the same methods without options.
+ */
+export class PoolView<Ctx> {
+  readonly #spawn: CallTask;
+  readonly #trySpawn: CallTask;
+  readonly #broadcast: CallTask;
+  readonly #proxies = new WeakMap<object, object>();
+  readonly #tryProxies = new WeakMap<object, object>();
+  readonly #broadcastProxies = new WeakMap<object, object>();
+
+  /** @internal Made by `ThreadPool`; use `pool.with(options)`. */
+  constructor(spawn: CallTask, trySpawn: CallTask, broadcast: CallTask) {
+    this.#spawn = spawn;
+    this.#trySpawn = trySpawn;
+    this.#broadcast = broadcast;
+  }
+
+  /** As `ThreadPool#spawn`, with this view's options. */
+  spawn<C extends TaskClass>(taskClass: C): Remote<C, Ctx>;
+  spawn<F extends TaskFunction>(task: F, ...args: CallerArgs<Parameters<F>, Ctx>): TaskResult<F>;
+  spawn(target: unknown, ...args: unknown[]): unknown {
+    return this.forward('spawn', target, args);
+  }
+
+  /** @internal The untyped body of `spawn` and `trySpawn`, which `ThreadPool` forwards to. */
+  forward(kind: 'spawn' | 'trySpawn', target: unknown, args: unknown[]): unknown {
+    return kind === 'spawn' ? dispatch(this.#spawn, this.#proxies, target, args) : dispatch(this.#trySpawn, this.#tryProxies, target, args);
+  }
+
+  /** As `ThreadPool#trySpawn`, with this view's options. */
+  trySpawn<C extends TaskClass>(taskClass: C): TryRemote<C, Ctx>;
+  trySpawn<F extends TaskFunction>(task: F, ...args: CallerArgs<Parameters<F>, Ctx>): TaskResult<F> | undefined;
+  trySpawn(target: unknown, ...args: unknown[]): unknown {
+    return this.forward('trySpawn', target, args);
+  }
+
+  /** As `ThreadPool#broadcast`, with this view's options. */
+  broadcast<C extends TaskClass>(taskClass: C): BroadcastRemote<C, Ctx> {
+    return dispatch(this.#broadcast, this.#broadcastProxies, taskClass, []) as BroadcastRemote<C, Ctx>;
   }
 }
 

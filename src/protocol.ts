@@ -76,11 +76,28 @@ export interface TaskRequest {
   readonly task: string;
   readonly module: string;
   readonly args: readonly unknown[];
+  /** Set when the call can be aborted (it has a `signal` or `timeout`): names it in `abort` requests. */
+  readonly call?: number;
+  /** Set for a part of a broadcast: the thread waits here until every part has reached a thread. */
+  readonly barrier?: BroadcastBarrier;
 }
 
-/** What a worker answers to a {@link TaskRequest}. A task's throw is data here, never a rejection. */
+/**
+ * Int32 slots: [0] parts that reached a thread, [1] 1 once the broadcast is called off (a part
+ * failed to reach one). Each thread holds its part until all `parties` arrived, so no thread can
+ * take two parts.
+ */
+export interface BroadcastBarrier {
+  readonly buffer: SharedArrayBuffer;
+  readonly parties: number;
+}
+
+/**
+ * What a worker answers to a {@link TaskRequest}. A task's throw is data here, never a rejection.
+ * `thread` (the answering thread's id) is set for broadcast parts, which are returned in thread order.
+ */
 export type TaskResponse =
-  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: true; readonly value: unknown; readonly thread?: number }
   | { readonly ok: false; readonly error: SerializedThrown };
 
 /** Posted by each pool thread on `parentPort` as it starts, handing the main thread a control port. */
@@ -92,10 +109,10 @@ export interface HelloMessage {
   readonly port: MessagePort;
 }
 
-/** Main thread → one pool thread, on its control port. */
-export interface ControlRequest {
-  readonly type: 'dispose';
-}
+/** Main thread → pool threads, on their control ports: dispose the context, or abort a running call. */
+export type ControlRequest =
+  | { readonly type: 'dispose' }
+  | { readonly type: 'abort'; readonly call: number; readonly reason: SerializedThrown };
 
 /**
  * One pool thread → main thread, on its control port: whether its context came up (sent once, after

@@ -66,11 +66,19 @@ type WithoutOneObject<P extends readonly unknown[]> = P extends readonly [infer 
  * What a caller passes to a task with parameters `P` on a thread whose context type is `Ctx`. For a
  * pool-less spawn ({@link UnknownContext}) that is `P` itself, or `P` without one object parameter.
  */
-export type CallerArgs<P extends readonly unknown[], Ctx> = [Ctx] extends [never]
-  ? P
-  : [Ctx] extends [UnknownContext]
-    ? P | WithoutOneObject<P>
-    : WithoutContext<P, Ctx>;
+export type CallerArgs<P extends readonly unknown[], Ctx> = WithoutSignal<
+  [Ctx] extends [never] ? P : [Ctx] extends [UnknownContext] ? P | WithoutOneObject<P> : WithoutContext<P, Ctx>
+>;
+
+/** `true` when a parameter of type `P` takes the call's `AbortSignal` (a `@TaskSignal()` parameter). */
+type IsSignal<P> = IsAny<P> extends true ? false : IsTop<P> extends true ? false : [AbortSignal] extends [P] ? true : false;
+
+/** The parameters `P` without the first one that takes an `AbortSignal`: the worker supplies it. */
+export type WithoutSignal<P extends readonly unknown[]> = P extends readonly [infer Head, ...infer Rest]
+  ? IsSignal<Head> extends true
+    ? Rest
+    : [Head, ...WithoutSignal<Rest>]
+  : P;
 
 /** The promise a call resolves to: the task's (awaited) return value. */
 export type TaskResult<F> = F extends (...args: never[]) => infer R ? Promise<Awaited<R>> : never;
@@ -97,8 +105,25 @@ export type Remote<C, Ctx> = {
     : never;
 };
 
+/**
+ * The proxy of `pool.trySpawn(Cls)`: like {@link Remote}, but a call returns `undefined` instead of a
+ * promise when the pool's queue is full (`maxQueue`), so the caller can back off without a throw.
+ */
+export type TryRemote<C, Ctx> = {
+  readonly [K in TaskKeys<C>]: C[K] extends (...args: infer P) => infer R
+    ? (...args: CallerArgs<P, Ctx>) => Promise<Awaited<R>> | undefined
+    : never;
+};
+
+/** The proxy of `pool.broadcast(Cls)`: each call runs once on every thread and resolves to the results in thread order. */
+export type BroadcastRemote<C, Ctx> = {
+  readonly [K in TaskKeys<C>]: C[K] extends (...args: infer P) => infer R
+    ? (...args: CallerArgs<P, Ctx>) => Promise<Awaited<R>[]>
+    : never;
+};
+
 /** How a pool (or a temporary thread) runs one call. */
-export type CallTask = (record: TaskRecord, args: unknown[]) => Promise<unknown>;
+export type CallTask = (record: TaskRecord, args: unknown[]) => unknown;
 
 /**
  * The runtime half of both spawn forms: `spawn(fn, ...args)` calls at once, `spawn(Cls)` returns a
@@ -131,7 +156,7 @@ function makeProxy(cls: Function, call: CallTask): object {
       if (method !== undefined) return method;
       const record = tasks.get(key);
       if (record !== undefined) {
-        method = (...args: unknown[]) => call(record, args);
+        method = (...args: unknown[]) => call(record, args) as Promise<unknown>;
       } else if (typeof (cls as unknown as Record<string, unknown>)[key] === 'function') {
         method = () =>
           Promise.reject(fail('ERR_TASK_NOT_REGISTERED', `${cls.name}.${key} is not a @task; mark it with @task to run it on a thread`));

@@ -1,7 +1,7 @@
 import type { Piscina } from 'piscina';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { type AsyncThreadPoolError, fail, reviveThrown } from './errors';
-import type { ControlRequest, ControlResponse, HelloMessage } from './protocol';
+import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown } from './protocol';
 
 /** What the pool knows of one of its threads. */
 interface ThreadEntry {
@@ -48,6 +48,12 @@ export class PoolThreads {
   async disposeAll(): Promise<unknown[]> {
     const results = await Promise.all([...this.#entries.values()].map((entry) => this.#dispose(entry)));
     return results.filter((error) => error !== undefined);
+  }
+
+  /** Asks every thread to abort the running call `call`; the one running it aborts its signal. */
+  abort(call: number, reason: SerializedThrown): void {
+    const request: ControlRequest = { type: 'abort', call, reason };
+    for (const entry of this.#entries.values()) entry.port?.postMessage(request);
   }
 
   /** Closes the control ports (the threads are ending). */

@@ -7,11 +7,18 @@
  * protocol types, the manifest and the error helpers.
  */
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads';
-import { serializeThrown } from '../errors';
-import type { ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
-import { createContext, disposeSafely, runTask, type ThreadContextState } from './runtime';
+import type { Transferable } from 'node:worker_threads';
+import type * as PiscinaModule from 'piscina';
+import { reviveThrown, serializeThrown } from '../errors';
+import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
+import { abortCall, createContext, disposeSafely, runTask, type ThreadContextState } from './runtime';
 
-type Handler = (request: TaskRequest) => Promise<TaskResponse>;
+type Handler = (request: TaskRequest) => Promise<TaskResponse | MovedResponse>;
+
+/** Piscina's form for a result to transfer rather than copy (see its `move()`). */
+interface MovedResponse {
+  readonly [key: symbol]: unknown;
+}
 
 const data = workerData as PoolWorkerData | TemporaryWorkerData;
 
@@ -30,8 +37,11 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
     control.postMessage(status);
     return state;
   });
-  // The one control request there is: `{ type: 'dispose' }` (ControlRequest).
-  control.on('message', () => {
+  control.on('message', (message: ControlRequest) => {
+    if (message.type === 'abort') {
+      abortCall(message.call, reviveThrown(message.reason, () => undefined));
+      return;
+    }
     void ready
       .then((state) => disposeSafely(state.context))
       .then((error) => {
@@ -42,7 +52,20 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
   // Piscina's own port keeps this thread alive; the control port must not.
   control.unref();
   const state = await ready;
-  return (request) => runTask(request, state);
+  return async (request) => {
+    const { response, transfer } = await runTask(request, state);
+    return transfer.length === 0 ? response : movable(response, transfer);
+  };
+}
+
+/** Wraps a response so that Piscina transfers `transfer` with it (Piscina's own `move()` protocol). */
+function movable(response: TaskResponse, transfer: readonly Transferable[]): MovedResponse {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a result is moved
+  const { Piscina } = require('piscina') as typeof PiscinaModule;
+  return Piscina.move({
+    [Piscina.transferableSymbol]: transfer,
+    [Piscina.valueSymbol]: response,
+  } as never) as unknown as MovedResponse;
 }
 
 /** The context is built before the first task; a failure is kept and reported to every task. */
@@ -57,9 +80,9 @@ async function buildState(config: PoolWorkerData): Promise<ThreadContextState & 
 }
 
 async function runTemporary(config: TemporaryWorkerData): Promise<void> {
-  const response = await runTask(config.request, { kind: 'temporary', modules: config.modules });
+  const { response, transfer } = await runTask(config.request, { kind: 'temporary', modules: config.modules });
   try {
-    parentPort?.postMessage(response);
+    parentPort?.postMessage(response, transfer);
   } catch (error) {
     const failed: TaskResponse = { ok: false, error: serializeThrown(error) };
     parentPort?.postMessage(failed);

@@ -1,10 +1,13 @@
+import type { Transferable } from 'node:worker_threads';
 import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { findUncloneable } from '../cloneable';
+import { pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import { describe, fail, serializeThrown } from '../errors';
 import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../manifest';
-import type { ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../protocol';
+import { invokeTask, sendableResult } from '../invoke';
+import type { BroadcastBarrier, ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../protocol';
 
 /**
  * What a worker thread knows: its context (pool threads) or that each task builds a fresh one
@@ -16,15 +19,16 @@ export type ThreadContextState =
 
 type ContextClass = new (...args: unknown[]) => object;
 
-const loaded = new Map<string, string>();
+const loaded = new Map<string, { real: string; exports: unknown }>();
 
 /**
  * Loads a module named by the main thread (a task's or the context's), once, if the owning
  * process's registry allows it: a request can only name a module that registered tasks there.
  * TypeScript files get the transpiling hook first, so a built library can still run TypeScript task
- * modules. Returns the module's real path, which is how its decorators record it.
+ * modules; ES modules are imported. Resolves to the module's real path (how its decorators record
+ * it) and its exports.
  */
-export function loadModule(file: string, modules: ModuleRegistry): string {
+export async function loadModule(file: string, modules: ModuleRegistry): Promise<{ real: string; exports: unknown }> {
   const known = loaded.get(file);
   if (known !== undefined) return known;
   if (typeof file !== 'string' || !isAllowedModule(modules, file)) {
@@ -35,21 +39,35 @@ export function loadModule(file: string, modules: ModuleRegistry): string {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the hook is CommonJS by design
     (require('./ts-hook.cjs') as { install(): void }).install();
   }
-  let real: string;
+  let entry: { real: string; exports: unknown };
   try {
-    real = fs.realpathSync(file);
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- task modules are loaded by path at run time
-    require(real);
+    const real = fs.realpathSync(file);
+    entry = { real, exports: await requireOrImport(real) };
   } catch (error) {
     throw fail('ERR_MODULE_LOAD_FAILED', `Could not load task module ${file}: ${(error as Error).message}`, error);
   }
-  loaded.set(file, real);
-  return real;
+  loaded.set(file, entry);
+  return entry;
+}
+
+/** `import()` that no compiler rewrites into `require()` (this file may itself be compiled to CommonJS). */
+// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a fixed string, not user input
+const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+
+async function requireOrImport(file: string): Promise<unknown> {
+  if (file.endsWith('.mjs')) return importModule(pathToFileURL(file).href);
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- task modules are loaded by path at run time
+    return require(file);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'ERR_REQUIRE_ESM') throw error;
+    return importModule(pathToFileURL(file).href);
+  }
 }
 
 /** The record of the task a request names, after loading the module that must define it. */
-function resolveTask(request: TaskRequest, modules: ModuleRegistry): TaskRecord {
-  const real = loadModule(request.module, modules);
+async function resolveTask(request: TaskRequest, modules: ModuleRegistry): Promise<TaskRecord> {
+  const { real } = await loadModule(request.module, modules);
   const record = taskByName(request.task);
   if (record === undefined || (record.module !== request.module && record.module !== real)) {
     throw fail('ERR_TASK_NOT_REGISTERED', `Task \`${request.task}\` is not registered by ${request.module}`);
@@ -59,22 +77,21 @@ function resolveTask(request: TaskRequest, modules: ModuleRegistry): TaskRecord 
 
 /** Builds a context from a spec: finds its class in the worker, constructs it, awaits `init()`. */
 export async function createContext(spec: ContextSpec, modules: ModuleRegistry): Promise<object> {
-  const cls = findContextClass(spec, modules);
+  const cls = await findContextClass(spec, modules);
   const context = new cls(...spec.args);
   const init = (context as { init?: unknown }).init;
   if (typeof init === 'function') await (init as () => unknown).call(context);
   return context;
 }
 
-function findContextClass(spec: ContextSpec, modules: ModuleRegistry): ContextClass {
-  const real = loadModule(spec.source.module, modules);
+async function findContextClass(spec: ContextSpec, modules: ModuleRegistry): Promise<ContextClass> {
+  const { exports: loadedExports } = await loadModule(spec.source.module, modules);
   if (spec.source.task !== undefined) {
     const record = taskByName(spec.source.task);
     const declared = record === undefined ? undefined : declaredContextClass(record);
     if (declared?.name === spec.className) return declared;
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- already loaded above; this reads its exports
-  const exports = require(real) as Record<string, unknown> | undefined;
+  const exports = loadedExports as Record<string, unknown> | undefined;
   const direct = exports?.[spec.className];
   if (isClass(direct, spec.className)) return direct;
   for (const value of Object.values(exports ?? {})) if (isClass(value, spec.className)) return value;
@@ -103,17 +120,51 @@ export async function disposeContext(context: object): Promise<void> {
   else if (typeof c.dispose === 'function') await c.dispose();
 }
 
+/** What a thread sends back for one request: the response, and what to transfer with it. */
+export interface Outcome {
+  readonly response: TaskResponse;
+  readonly transfer: readonly Transferable[];
+}
+
+/** Abort controllers of the running abortable calls, by call id; and ids aborted before they ran. */
+const running = new Map<number, AbortController>();
+const abortedEarly = new Map<number, unknown>();
+
+/**
+ * Aborts a running call's signal (the main thread asks every thread; only the one running it acts).
+ * An abort may overtake its request (they travel on different ports): it is kept until the request
+ * comes, then refused at once.
+ */
+export function abortCall(call: number, reason: unknown): void {
+  const controller = running.get(call);
+  if (controller !== undefined) {
+    controller.abort(reason);
+    return;
+  }
+  abortedEarly.set(call, reason);
+  // Aborts for calls that already finished here or elsewhere are never claimed: keep only the latest.
+  if (abortedEarly.size > 1024) abortedEarly.delete(abortedEarly.keys().next().value as number);
+}
+
 /** Runs one request; whatever happens becomes a {@link TaskResponse}, never a rejection. */
-export async function runTask(request: TaskRequest, state: ThreadContextState): Promise<TaskResponse> {
+export async function runTask(request: TaskRequest, state: ThreadContextState): Promise<Outcome> {
   let fresh: object | undefined;
+  let controller: AbortController | undefined;
+  let outcome: Outcome;
   try {
     if (state.kind === 'pool' && state.initError !== undefined) {
       throw fail('ERR_CONTEXT_INIT_FAILED', `The thread's context failed to initialise: ${messageOf(state.initError)}`, state.initError);
     }
-    const record = resolveTask(request, state.modules);
-    let args = request.args as unknown[];
+    const record = await resolveTask(request, state.modules);
+    if (request.call !== undefined) {
+      controller = new AbortController();
+      if (abortedEarly.has(request.call)) controller.abort(abortedEarly.get(request.call));
+      abortedEarly.delete(request.call);
+      controller.signal.throwIfAborted();
+      running.set(request.call, controller);
+    }
+    let context: object | undefined;
     if (record.contextIndex !== undefined) {
-      let context: object;
       if (state.kind === 'pool') {
         context = poolContextFor(record, state.context);
       } else {
@@ -129,17 +180,28 @@ export async function runTask(request: TaskRequest, state: ThreadContextState): 
           state.modules,
         );
       }
-      args = withContext(args, record.contextIndex, context);
     }
-    const value: unknown = await record.fn.apply(record.owner, args);
-    // An uncloneable result would otherwise fail inside the pool's postMessage and kill the thread.
-    const bad = findUncloneable(value);
-    if (bad !== undefined) throw fail('ERR_UNCLONEABLE', `The result of ${record.name} cannot be sent back: ${bad}`);
-    return { ok: true, value };
+    const { value, transfer } = sendableResult(record, await invokeTask(record, request.args, context, controller?.signal));
+    outcome = { response: request.barrier === undefined ? { ok: true, value } : { ok: true, value, thread: threadId }, transfer };
   } catch (error) {
-    return { ok: false, error: serializeThrown(error) };
+    outcome = { response: { ok: false, error: serializeThrown(error) }, transfer: [] };
   } finally {
+    if (request.call !== undefined) running.delete(request.call);
     if (fresh !== undefined) await disposeContext(fresh);
+  }
+  if (request.barrier !== undefined) await arriveAndWait(request.barrier);
+  return outcome;
+}
+
+/** Holds this thread until every part of a broadcast reached a thread, or the broadcast is called off. */
+async function arriveAndWait(barrier: BroadcastBarrier): Promise<void> {
+  const slots = new Int32Array(barrier.buffer);
+  Atomics.add(slots, 0, 1);
+  Atomics.notify(slots, 0);
+  for (let arrived = Atomics.load(slots, 0); arrived < barrier.parties && Atomics.load(slots, 1) === 0; arrived = Atomics.load(slots, 0)) {
+    // Asynchronous wait: the thread's event loop (its context's timers and sockets) keeps running.
+    const wait = Atomics.waitAsync(slots, 0, arrived);
+    if (wait.async) await wait.value;
   }
 }
 
@@ -158,14 +220,6 @@ function poolContextFor(record: TaskRecord, context: object | undefined): object
     );
   }
   return context;
-}
-
-/** The caller's arguments with the context inserted at its parameter's index. */
-function withContext(args: unknown[], index: number, context: object): unknown[] {
-  const full = args.slice();
-  while (full.length < index) full.push(undefined);
-  full.splice(index, 0, context);
-  return full;
 }
 
 function messageOf(error: unknown): string {

@@ -1,0 +1,45 @@
+import type { Transferable } from 'node:worker_threads';
+import { findUncloneable } from './cloneable';
+import { fail } from './errors';
+import type { TaskRecord } from './manifest';
+import { isMoved } from './transfer';
+
+/**
+ * Calling a task, shared by the worker threads and the inline pool: the caller's arguments with the
+ * context and the abort signal put back where the method declares them, the method looked up on its
+ * class at call time (so `jest.spyOn(Tasks, 'method')` is honoured), and the result checked before
+ * it is sent anywhere.
+ */
+
+/** A signal that never aborts, for tasks that take one on calls that cannot be aborted. */
+const NEVER = new AbortController().signal;
+
+export function invokeTask(record: TaskRecord, callerArgs: readonly unknown[], context: object | undefined, signal: AbortSignal | undefined): unknown {
+  const args = withInjected(callerArgs, record, context, signal ?? NEVER);
+  const method = (record.owner as unknown as Record<string, unknown>)[record.method];
+  const fn = typeof method === 'function' ? (method as (...a: unknown[]) => unknown) : record.fn;
+  return fn.apply(record.owner, args);
+}
+
+/** The caller's arguments with the injected ones inserted at their parameters' positions. */
+function withInjected(callerArgs: readonly unknown[], record: TaskRecord, context: object | undefined, signal: AbortSignal): unknown[] {
+  const { contextIndex, signalIndex } = record;
+  if (contextIndex === undefined && signalIndex === undefined) return callerArgs as unknown[];
+  const full: unknown[] = [];
+  let next = 0;
+  const last = Math.max(contextIndex ?? -1, signalIndex ?? -1);
+  for (let position = 0; position <= last || next < callerArgs.length; position++) {
+    if (position === contextIndex) full.push(context);
+    else if (position === signalIndex) full.push(signal);
+    else full.push(callerArgs[next++]);
+  }
+  return full;
+}
+
+/** A result ready to be sent: `move()` opened, and refused with `ERR_UNCLONEABLE` if it cannot be cloned. */
+export function sendableResult(record: TaskRecord, result: unknown): { value: unknown; transfer: readonly Transferable[] } {
+  const { value, transfer } = isMoved(result) ? result : { value: result, transfer: [] };
+  const bad = findUncloneable(value);
+  if (bad !== undefined) throw fail('ERR_UNCLONEABLE', `The result of ${record.name} cannot be sent back: ${bad}`);
+  return { value, transfer };
+}

@@ -1,0 +1,335 @@
+import type { Transferable } from 'node:worker_threads';
+import { settle, threadFailure } from './call';
+import { type AsyncThreadPoolError, describe, fail, serializeThrown } from './errors';
+import type { TaskRecord } from './manifest';
+import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+
+/** Per-call options, given with `pool.with(options)` or `spawn.with(options)`. */
+export interface CallOptions {
+  /**
+   * Cancels the call. Queued, it leaves the queue; running, its `@TaskSignal()` parameter is aborted
+   * and, if it has not finished within the pool's `abortGracePeriod`, its thread is ended and
+   * replaced (with a new context). Either way the call rejects at once with an error named
+   * `AbortError` (code `ERR_TASK_ABORTED`) whose `cause` is the signal's reason.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Milliseconds the call may run, counted from when it is handed to a thread. Past it, the call
+   * rejects with `ERR_TASK_TIMEOUT` and is aborted as with `signal`.
+   */
+  readonly timeout?: number;
+}
+
+/** Where calls run: the pool's threads, or the calling thread for the inline pool. */
+export interface Executor {
+  /** Runs a request; `stop` ends the thread running it (after an abort's grace period). */
+  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse>;
+  /** Tells the threads to abort the running call `call` (its `@TaskSignal()` parameter). */
+  abortRunning(call: number, reason: SerializedThrown): void;
+  /** How many calls can run at once. */
+  readonly capacity: number;
+}
+
+/** A snapshot of the pool's activity; see `ThreadPool#stats`. */
+export interface PoolStats {
+  /** Threads of the pool. */
+  readonly threads: number;
+  /** Threads with no call running. */
+  readonly idle: number;
+  /** Calls waiting for a thread. */
+  readonly queued: number;
+  /** Calls running on a thread. */
+  readonly running: number;
+  /** Calls that resolved, and calls that rejected (thrown, aborted, timed out, thread lost), since the pool started. */
+  readonly completed: number;
+  readonly failed: number;
+  /** Share of the threads' time spent running calls since the pool started, from 0 to 1. */
+  readonly utilization: number;
+  /** Run time (handed to a thread → settled) and wait time (called → handed to a thread), in ms, over the last 1,024 calls. */
+  readonly runTime: Percentiles;
+  readonly waitTime: Percentiles;
+}
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+interface Call {
+  readonly record: TaskRecord;
+  readonly request: TaskRequest;
+  readonly transfer: readonly Transferable[];
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: Error) => void;
+  readonly options: CallOptions | undefined;
+  readonly submitted: number;
+  dispatched: number;
+  state: 'queued' | 'running' | 'done';
+  /** The caller's promise is settled (a call may be settled by an abort while its thread still runs it). */
+  answered: boolean;
+  /** Ends the thread running the call (Piscina terminates it). */
+  stop: AbortController | undefined;
+  timer: NodeJS.Timeout | undefined;
+  unlisten: (() => void) | undefined;
+}
+
+const SAMPLES = 1024;
+let nextCallId = 1;
+
+/**
+ * The pool's own queue in front of the executor: it hands a call to the executor only when a thread
+ * is free, so it knows at every moment which calls wait and which run. That is what lets a queued
+ * call leave the queue on abort, a timeout count from when the call starts, a bounded queue refuse
+ * calls, and the stats tell waiting from running.
+ */
+export class Scheduler {
+  readonly #executor: Executor;
+  readonly #maxQueue: number;
+  readonly #abortGracePeriod: number;
+  readonly #queue: (Call | undefined)[] = [];
+  #head = 0;
+  #queued = 0;
+  #running = 0;
+  #completed = 0;
+  #failed = 0;
+  #busyMs = 0;
+  readonly #started = performance.now();
+  readonly #runTimes = new Float64Array(SAMPLES);
+  readonly #waitTimes = new Float64Array(SAMPLES);
+  #samples = 0;
+  #roomWaiters: (() => void)[] = [];
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(executor: Executor, maxQueue: number, abortGracePeriod: number) {
+    this.#executor = executor;
+    this.#maxQueue = maxQueue;
+    this.#abortGracePeriod = abortGracePeriod;
+  }
+
+  /** Calls waiting for a thread. */
+  get queueSize(): number {
+    return this.#queued;
+  }
+
+  /** Whether the queue can take another call. */
+  hasRoom(): boolean {
+    return this.#queued < this.#maxQueue;
+  }
+
+  /** Resolves when the queue can take another call (at once if it can). */
+  whenRoom(): Promise<void> {
+    if (this.hasRoom()) return Promise.resolve();
+    return new Promise((resolve) => this.#roomWaiters.push(resolve));
+  }
+
+  /** Resolves when no call is queued or running. */
+  whenIdle(): Promise<void> {
+    if (this.#queued === 0 && this.#running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Queues a call; the promise settles with its result or error. */
+  submit(record: TaskRecord, request: TaskRequest, transfer: readonly Transferable[], options: CallOptions | undefined): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const abortable = options !== undefined && (options.signal !== undefined || options.timeout !== undefined);
+      const call: Call = {
+        record,
+        request: abortable ? { ...request, call: nextCallId++ } : request,
+        transfer,
+        resolve,
+        reject,
+        options,
+        submitted: performance.now(),
+        dispatched: 0,
+        state: 'queued',
+        answered: false,
+        stop: undefined,
+        timer: undefined,
+        unlisten: undefined,
+      };
+      const signal = options?.signal;
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          call.state = 'done';
+          call.answered = true;
+          this.#failed++;
+          reject(abortError(record.name, signal.reason));
+          return;
+        }
+        const onAbort = (): void => {
+          this.#abort(call, abortError(record.name, signal.reason));
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        call.unlisten = () => {
+          signal.removeEventListener('abort', onAbort);
+        };
+      }
+      this.#queue.push(call);
+      this.#queued++;
+      this.#pump();
+    });
+  }
+
+  /** Rejects every queued call with `error` (the pool is being destroyed). */
+  dropQueued(error: () => Error): void {
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const call = this.#queue[i];
+      if (call?.state !== 'queued') continue;
+      call.state = 'done';
+      this.#answer(call, undefined, error());
+    }
+    this.#queue.length = 0;
+    this.#head = 0;
+    this.#queued = 0;
+    this.#notify();
+  }
+
+  stats(threads: number): PoolStats {
+    const elapsed = performance.now() - this.#started;
+    const count = Math.min(this.#samples, SAMPLES);
+    return {
+      threads,
+      idle: Math.max(0, threads - this.#running),
+      queued: this.#queued,
+      running: this.#running,
+      completed: this.#completed,
+      failed: this.#failed,
+      utilization: elapsed <= 0 ? 0 : Math.min(1, this.#busyMs / (threads * elapsed)),
+      runTime: percentiles(this.#runTimes, count),
+      waitTime: percentiles(this.#waitTimes, count),
+    };
+  }
+
+  /** Hands queued calls to the executor while it has a free thread. */
+  #pump(): void {
+    while (this.#running < this.#executor.capacity && this.#queued > 0) {
+      const call = this.#queue[this.#head];
+      this.#queue[this.#head++] = undefined;
+      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+        this.#queue.splice(0, this.#head);
+        this.#head = 0;
+      }
+      if (call?.state !== 'queued') continue;
+      this.#queued--;
+      this.#dispatch(call);
+    }
+    this.#notify();
+  }
+
+  #dispatch(call: Call): void {
+    call.state = 'running';
+    call.dispatched = performance.now();
+    this.#running++;
+    const timeout = call.options?.timeout;
+    if (call.request.call !== undefined) call.stop = new AbortController();
+    if (timeout !== undefined) {
+      call.timer = setTimeout(() => {
+        this.#abort(call, fail('ERR_TASK_TIMEOUT', `${call.record.name} did not finish within ${String(timeout)} ms`));
+      }, timeout);
+      call.timer.unref();
+    }
+    this.#executor.run(call.request, call.transfer, call.stop?.signal).then(
+      (response) => {
+        this.#finish(call, response, undefined);
+      },
+      (error: unknown) => {
+        this.#finish(call, undefined, error);
+      },
+    );
+  }
+
+  #finish(call: Call, response: TaskResponse | undefined, error: unknown): void {
+    call.state = 'done';
+    this.#running--;
+    const now = performance.now();
+    const ran = now - call.dispatched;
+    this.#busyMs += ran;
+    const slot = this.#samples++ % SAMPLES;
+    this.#runTimes[slot] = ran;
+    this.#waitTimes[slot] = call.dispatched - call.submitted;
+    if (call.timer !== undefined) clearTimeout(call.timer);
+    this.#answer(call, response, error);
+    this.#pump();
+  }
+
+  /** Settles the caller's promise, once. */
+  #answer(call: Call, response: TaskResponse | undefined, error: unknown): void {
+    call.unlisten?.();
+    if (call.answered) return;
+    call.answered = true;
+    if (response === undefined) {
+      this.#failed++;
+      call.reject(error instanceof Error ? error : threadFailure(error, call.record.name));
+      return;
+    }
+    try {
+      call.resolve(settle(call.record, response));
+      this.#completed++;
+    } catch (thrown) {
+      this.#failed++;
+      call.reject(thrown as Error);
+    }
+  }
+
+  /** Aborts a call (its signal aborted, or its timeout passed). */
+  #abort(call: Call, error: AsyncThreadPoolError): void {
+    if (call.answered) return;
+    if (call.state === 'queued') {
+      // Still waiting: it leaves the queue and never runs.
+      call.state = 'done';
+      this.#queued--;
+      this.#answer(call, undefined, error);
+      this.#notify();
+      return;
+    }
+    this.#answer(call, undefined, error);
+    const id = call.request.call;
+    if (call.state !== 'running' || id === undefined) return;
+    // Running: ask its thread to stop (the task's signal), then end the thread if it does not.
+    this.#executor.abortRunning(id, serializeThrown(error));
+    const grace = setTimeout(() => {
+      if (call.state === 'running') call.stop?.abort(error);
+    }, this.#abortGracePeriod);
+    grace.unref();
+  }
+
+  #notify(): void {
+    if (this.#roomWaiters.length > 0 && this.hasRoom()) for (const wake of this.#roomWaiters.splice(0)) wake();
+    if (this.#idleWaiters.length > 0 && this.#queued === 0 && this.#running === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+  }
+}
+
+/** The error of an aborted call: code `ERR_TASK_ABORTED`, name `AbortError`, cause the signal's reason. */
+export function abortError(taskName: string, reason: unknown): AsyncThreadPoolError {
+  const error = fail('ERR_TASK_ABORTED', `${taskName} was aborted`, reason);
+  Object.defineProperty(error, 'name', { value: 'AbortError', configurable: true, writable: true, enumerable: false });
+  return error;
+}
+
+function percentiles(samples: Float64Array, count: number): Percentiles {
+  if (count === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
+  const sorted = samples.slice(0, count).sort();
+  const at = (q: number): number => sorted[Math.min(count - 1, Math.floor(q * count))] ?? 0;
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: sorted[count - 1] ?? 0 };
+}
+
+/** Checks per-call options at once, with the library's one message pattern. */
+export function validateCallOptions(options: unknown): CallOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw fail('ERR_INVALID_OPTION', `Expected call options to be an object, got ${String(options)}`);
+  }
+  for (const key of Object.keys(options)) {
+    if (key !== 'signal' && key !== 'timeout') throw fail('ERR_INVALID_OPTION', `Unknown call option \`${key}\`; expected signal, timeout`);
+  }
+  const { signal, timeout } = options as { signal?: unknown; timeout?: unknown };
+  // Duck-typed: a signal from another realm (jest's) is not `instanceof` this realm's AbortSignal.
+  if (signal !== undefined && (typeof (signal as AbortSignal).aborted !== 'boolean' || typeof (signal as AbortSignal).addEventListener !== 'function')) {
+    throw fail('ERR_INVALID_OPTION', 'Expected `signal` to be an AbortSignal');
+  }
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
+    throw fail('ERR_INVALID_OPTION', `Expected \`timeout\` to be a positive number of milliseconds, got ${describe(timeout)}`);
+  }
+  return options;
+}
