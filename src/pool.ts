@@ -109,7 +109,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
 
   /**
    * A snapshot of the pool's activity: threads, idle, queued, running, completed, failed,
-   * utilization, and run and wait time percentiles (ms) over the last 1,024 calls. Cheap to read.
+   * utilization, and run and wait time percentiles. Cheap to read.
    */
   get stats(): PoolStats {
     return this.#scheduler.stats(this.#threads);
@@ -270,6 +270,13 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
 
   /** Runs one request on Piscina; a failure of the thread (not of the task) becomes a coded error. */
   #run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {
+    stop?.addEventListener(
+      'abort',
+      () => {
+        this.#members.expectExit();
+      },
+      { once: true },
+    );
     const options = transfer.length === 0 && stop === undefined ? undefined : { transferList: transfer as Transferable[], ...(stop === undefined ? {} : { signal: stop }) };
     return (this.#piscina.run(request, options) as Promise<TaskResponse>).then(
       (response) => response,

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { optionalExecArgv } from './exec-argv';
 import { buildRequest, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { moduleRegistry, type TaskRecord } from './manifest';
+import { unwrapMoved } from './transfer';
 import type { TaskResponse, TemporaryWorkerData } from './protocol';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
 
@@ -31,11 +32,12 @@ export function spawn(target: unknown, ...args: unknown[]): unknown {
 }
 
 function runOnTemporaryThread(record: TaskRecord, args: unknown[]): Promise<unknown> {
-  const request = buildRequest(record, args);
+  const { args: plain, transfer } = unwrapMoved(args);
+  const request = buildRequest(record, plain as unknown[]);
   if (request instanceof Error) return Promise.reject(request);
   const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry() };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_BOOTSTRAP, { workerData, ...optionalExecArgv() });
+    const worker = new Worker(WORKER_BOOTSTRAP, { workerData, transferList: transfer, ...optionalExecArgv() });
     let outcome: { response: TaskResponse } | { error: Error } | undefined;
     worker.once('message', (response: TaskResponse) => {
       outcome ??= { response };

@@ -15,6 +15,8 @@ interface ThreadEntry {
   /** The last error the thread raised (an uncaught throw), kept as the cause of its exit. */
   error: unknown;
   readonly portWaiters: ((port: MessagePort | undefined) => void)[];
+  /** Control requests for a thread whose port has not arrived yet, sent when it does. */
+  readonly early: ControlRequest[];
   onDisposed: ((reply: ControlResponse | undefined) => void) | undefined;
 }
 
@@ -30,6 +32,8 @@ export class PoolThreads {
   readonly #hasContext: boolean;
   readonly #onBroken: (error: AsyncThreadPoolError) => void;
   readonly #entries = new Map<number, ThreadEntry>();
+  /** Threads the pool is ending on purpose (an aborted call's grace period ran out). */
+  #expectedExits = 0;
 
   constructor(piscina: Piscina, hasContext: boolean, onBroken: (error: AsyncThreadPoolError) => void) {
     this.#piscina = piscina;
@@ -53,7 +57,16 @@ export class PoolThreads {
   /** Asks every thread to abort the running call `call`; the one running it aborts its signal. */
   abort(call: number, reason: SerializedThrown): void {
     const request: ControlRequest = { type: 'abort', call, reason };
-    for (const entry of this.#entries.values()) entry.port?.postMessage(request);
+    for (const entry of this.#entries.values()) {
+      // A thread still starting may already hold the call in its port: tell it as soon as it can hear.
+      if (entry.port === undefined) entry.early.push(request);
+      else entry.port.postMessage(request);
+    }
+  }
+
+  /** The pool is about to end a thread on purpose: its exit, even while starting, is no failure. */
+  expectExit(): void {
+    this.#expectedExits++;
   }
 
   /** Closes the control ports (the threads are ending). */
@@ -70,7 +83,7 @@ export class PoolThreads {
   #trackNewThreads(): void {
     for (const worker of this.#piscina.threads) {
       if (this.#entries.has(worker.threadId)) continue;
-      const entry: ThreadEntry = { worker, threadId: worker.threadId, port: undefined, status: 'starting', error: undefined, portWaiters: [], onDisposed: undefined };
+      const entry: ThreadEntry = { worker, threadId: worker.threadId, port: undefined, status: 'starting', error: undefined, portWaiters: [], early: [], onDisposed: undefined };
       this.#entries.set(worker.threadId, entry);
       worker.on('error', (error) => {
         entry.error = error;
@@ -86,7 +99,9 @@ export class PoolThreads {
     this.#entries.delete(entry.threadId);
     for (const wake of entry.portWaiters.splice(0)) wake(undefined);
     entry.onDisposed?.(undefined);
-    if (entry.status === 'starting') {
+    const expected = this.#expectedExits > 0;
+    if (expected) this.#expectedExits--;
+    if (entry.status === 'starting' && !expected) {
       // Piscina does not replace a thread that fails while starting (and stops replacing any
       // thread after that), so the pool cannot go on: report it broken.
       const cause = entry.error ?? new Error(`worker exited with code: ${String(code)}`);
@@ -113,6 +128,7 @@ export class PoolThreads {
     });
     // The main thread must not be kept alive by a control port (and `on('message')` refs it).
     message.port.unref();
+    for (const request of entry.early.splice(0)) message.port.postMessage(request);
     for (const wake of entry.portWaiters.splice(0)) wake(message.port);
   }
 

@@ -1,0 +1,146 @@
+import { AsyncThreadPoolError, ThreadPool, type ErrorCode } from '../src';
+import { CancellableTasks, Lives } from './fixtures/cancellable';
+import { rejectionOf, sharedCounter, untilAtLeast } from './helpers';
+
+describe('cancellation with a signal', () => {
+  test('a queued call that is aborted leaves the queue and rejects with AbortError, cause = reason', async () => {
+    const pool = new ThreadPool({ threads: 1 });
+    const gate = sharedCounter();
+    const holding = pool.spawn(CancellableTasks).holdUntil(gate);
+    await untilAtLeast(gate, 1, 1);
+    const controller = new AbortController();
+    const queued = pool.with({ signal: controller.signal }).spawn(CancellableTasks).quick(1);
+    expect(pool.queueSize).toBe(1);
+    const reason = new Error('user left');
+    controller.abort(reason);
+    const error = await rejectionOf(queued);
+    expect((error as Error).name).toBe('AbortError');
+    expectCode2(error, 'ERR_TASK_ABORTED');
+    expect((error as Error).cause).toBe(reason);
+    expect(pool.queueSize).toBe(0);
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    await holding;
+    expect(pool.stats.completed).toBe(1); // the aborted call never ran
+    await pool.close();
+  });
+
+  test('an already aborted signal rejects at once, running nothing', async () => {
+    const pool = new ThreadPool({ threads: 1 });
+    const error = await rejectionOf(pool.with({ signal: AbortSignal.abort('nope') }).spawn(CancellableTasks.quick, 1));
+    expect((error as Error).name).toBe('AbortError');
+    expect((error as Error).cause).toBe('nope');
+    await pool.close();
+  });
+
+  test('a running call sees its @TaskSignal() aborted and can stop cooperatively; the thread lives on', async () => {
+    const pool = new ThreadPool({ threads: 1, context: Lives });
+    const before = await pool.spawn(CancellableTasks).whoAmI();
+    const started = sharedCounter();
+    const controller = new AbortController();
+    const running = pool.with({ signal: controller.signal }).spawn(CancellableTasks).untilAborted(started);
+    await untilAtLeast(started, 0, 1);
+    controller.abort();
+    expect((await rejectionOf(running) as Error).name).toBe('AbortError');
+    // Same thread, same context: it stopped by itself within the grace period.
+    const after = await pool.spawn(CancellableTasks).whoAmI();
+    expect(after).toEqual({ threadId: before.threadId, calls: 2 });
+    await pool.close();
+  });
+
+  test('a running call that ignores the signal: its thread is ended after the grace period and replaced, with a fresh context', async () => {
+    const pool = new ThreadPool({ threads: 1, context: Lives, abortGracePeriod: 50 });
+    const before = await pool.spawn(CancellableTasks).whoAmI();
+    const started = sharedCounter();
+    const controller = new AbortController();
+    const running = pool.with({ signal: controller.signal }).spawn(CancellableTasks).spinForever(started);
+    await untilAtLeast(started, 0, 1);
+    controller.abort();
+    expect((await rejectionOf(running) as Error).name).toBe('AbortError');
+    const after = await pool.spawn(CancellableTasks).whoAmI();
+    expect(after.threadId).not.toBe(before.threadId);
+    expect(after.calls).toBe(1);
+    await pool.close();
+  });
+
+  test('a task that takes a signal gets one that never aborts when the call has no signal', async () => {
+    const pool = new ThreadPool({ threads: 1 });
+    expect(await pool.spawn(CancellableTasks).signalState()).toBe(false);
+    await pool.close();
+  });
+});
+
+describe('timeouts', () => {
+  test('a running call past its timeout rejects with ERR_TASK_TIMEOUT; a blocked thread is replaced', async () => {
+    const pool = new ThreadPool({ threads: 1, context: Lives, abortGracePeriod: 50 });
+    const before = await pool.spawn(CancellableTasks).whoAmI();
+    const error = await rejectionOf(pool.with({ timeout: 50 }).spawn(CancellableTasks).spinForever(sharedCounter()));
+    expectCode2(error, 'ERR_TASK_TIMEOUT');
+    const after = await pool.spawn(CancellableTasks).whoAmI();
+    expect(after.threadId).not.toBe(before.threadId);
+    await pool.close();
+  });
+
+  test('the timeout counts from when the call starts running, not while it is queued', async () => {
+    const pool = new ThreadPool({ threads: 1 });
+    const gate = sharedCounter();
+    const holding = pool.spawn(CancellableTasks).holdUntil(gate);
+    await untilAtLeast(gate, 1, 1);
+    const queued = pool.with({ timeout: 1000 }).spawn(CancellableTasks).quick(7);
+    // Held in the queue for as long as it takes the first call's thread to see the gate open.
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    await holding;
+    expect(await queued).toBe(7);
+    await pool.close();
+  });
+
+  test('a cooperative task stops when its timeout aborts its signal', async () => {
+    const pool = new ThreadPool({ threads: 1 });
+    const error = await rejectionOf(pool.with({ timeout: 30 }).spawn(CancellableTasks).untilAborted(sharedCounter()));
+    expectCode2(error, 'ERR_TASK_TIMEOUT');
+    expect(await pool.spawn(CancellableTasks).quick(3)).toBe(3);
+    await pool.close();
+  });
+
+  test('bad call options are refused at once', () => {
+    const pool = new ThreadPool({ threads: 1 });
+    for (const options of [{ timeout: 0 }, { timeout: -1 }, { timeout: Number.NaN }, { signal: {} }, { sigal: 1 }]) {
+      expect(() => pool.with(options as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }) as Error);
+    }
+    return pool.close();
+  });
+});
+
+describe('nothing is lost when aborts and timeouts happen under load', () => {
+  test('500 calls, a third aborted at random points, some timing out: every call settles once', async () => {
+    const pool = new ThreadPool({ threads: 2, abortGracePeriod: 20 });
+    let settled = 0;
+    const calls: Promise<unknown>[] = [];
+    const controllers: AbortController[] = [];
+    for (let i = 0; i < 500; i++) {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const view = pool.with(i % 7 === 0 ? { timeout: 1 } : { signal: controller.signal });
+      // Every 30th call runs until aborted: all of them are (a multiple of 3, or a timeout).
+      const call = i % 30 === 0 ? view.spawn(CancellableTasks).untilAborted(sharedCounter()) : view.spawn(CancellableTasks).quick(i);
+      calls.push(call.finally(() => settled++));
+    }
+    controllers.forEach((c, i) => {
+      if (i % 3 === 0) c.abort();
+    });
+    const outcomes = await Promise.allSettled(calls);
+    expect(settled).toBe(500);
+    for (const [i, o] of outcomes.entries()) {
+      if (o.status === 'fulfilled') expect(o.value).toBe(i);
+      else expect(['ERR_TASK_ABORTED', 'ERR_TASK_TIMEOUT']).toContain((o.reason as { code: string }).code);
+    }
+    expect(await pool.spawn(CancellableTasks).quick(1)).toBe(1);
+    await pool.close();
+  });
+});
+
+/** A library error with that code; aborts are named AbortError, so the name is not checked. */
+function expectCode2(error: unknown, code: ErrorCode): void {
+  expect(AsyncThreadPoolError.is(error, code)).toBe(true);
+}
