@@ -1,12 +1,10 @@
-import { Piscina } from 'piscina';
-import type { Transferable } from 'node:worker_threads';
-import { buildRequest, threadFailure, WORKER_BOOTSTRAP } from './call';
+import { buildRequest, threadFailure } from './call';
 import { contextSpec } from './context';
-import { optionalExecArgv } from './exec-argv';
+import { InlineBackend } from './inline-backend';
 import { type AsyncThreadPoolError, fail } from './errors';
-import { allowModule, moduleRegistry, type TaskRecord } from './manifest';
+import { allowModule, type TaskRecord } from './manifest';
 import { resolvePoolOptions, type ThreadPoolOptions } from './options';
-import type { PoolWorkerData, TaskRequest, TaskResponse } from './protocol';
+import { PiscinaBackend } from './piscina-backend';
 import {
   dispatch,
   type BroadcastRemote,
@@ -18,11 +16,13 @@ import {
   type TaskResult,
   type TryRemote,
 } from './proxy';
-import { type CallOptions, type Executor, type PoolStats, Scheduler, validateCallOptions } from './scheduler';
-import { PoolThreads } from './threads';
+import { type Backend, type CallOptions, type PoolStats, Scheduler, validateCallOptions } from './scheduler';
 import { unwrapMoved } from './transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
+
+/** Marks the options of `ThreadPool.inline()`. */
+const INLINE = Symbol('asyncthreadpool.inline');
 
 /**
  * A pool of worker threads, each with one persistent context of class `Ctx` (none by default).
@@ -46,10 +46,9 @@ type State = 'open' | 'closing' | 'closed' | 'destroyed';
  * ```
  */
 export class ThreadPool<Ctx = never> implements AsyncDisposable {
-  readonly #piscina: Piscina;
+  readonly #backend: Backend;
   readonly #threads: number;
   readonly #context: Function | undefined;
-  readonly #members: PoolThreads;
   readonly #scheduler: Scheduler;
   readonly #views = new Map<string, PoolView<Ctx>>();
   readonly #plain: PoolView<Ctx>;
@@ -62,39 +61,45 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   #ending: Promise<void> | undefined;
 
   constructor(options?: ThreadPoolOptions<Ctx>) {
+    const inline = (options as Record<symbol, unknown> | undefined)?.[INLINE] === true;
     const resolved = resolvePoolOptions(options);
-    this.#threads = resolved.threads;
+    this.#threads = inline ? 1 : resolved.threads;
     this.#context = resolved.context;
-    const context = resolved.context === undefined ? null : contextSpec(resolved.context, resolved.contextArgs);
-    if (context !== null) allowModule(context.source.module);
-    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context, modules: moduleRegistry() };
-    this.#piscina = new Piscina({
-      filename: WORKER_BOOTSTRAP,
-      name: 'handler',
-      minThreads: resolved.threads,
-      maxThreads: resolved.threads,
-      // Threads own contexts: they must never be reaped for being idle.
-      idleTimeout: Infinity,
-      // 'sync' would freeze each thread's event loop between tasks, stopping contexts' timers and sockets.
-      atomics: 'disabled',
-      concurrentTasksPerWorker: 1,
-      recordTiming: false,
-      workerData,
-      ...optionalExecArgv(),
-      ...(resolved.resourceLimits === undefined ? {} : { resourceLimits: resolved.resourceLimits }),
-    });
-    this.#members = new PoolThreads(this.#piscina, resolved.context !== undefined, (error) => {
+    const onBroken = (error: AsyncThreadPoolError): void => {
       this.#break(error);
-    });
-    const executor: Executor = {
-      capacity: resolved.threads,
-      run: (request, transfer, stop) => this.#run(request, transfer, stop),
-      abortRunning: (call, reason) => {
-        this.#members.abort(call, reason);
-      },
     };
-    this.#scheduler = new Scheduler(executor, resolved.maxQueue, resolved.abortGracePeriod);
+    if (inline) {
+      this.#backend = new InlineBackend(resolved, onBroken);
+    } else {
+      const context = resolved.context === undefined ? null : contextSpec(resolved.context, resolved.contextArgs);
+      if (context !== null) allowModule(context.source.module);
+      this.#backend = new PiscinaBackend(resolved, context, onBroken, (error, taskName) =>
+        this.#threadFailure(error, taskName),
+      );
+    }
+    this.#scheduler = new Scheduler(this.#backend, resolved.maxQueue, resolved.abortGracePeriod);
     this.#plain = this.#view(undefined);
+  }
+
+  /**
+   * A pool that runs tasks on the calling thread, for testing services that use a pool: the same
+   * API, one context (`threads` is 1), and the same structured clone of arguments and results, so
+   * a test catches uncloneable data as a real pool would. Tasks are looked up on their class at
+   * each call, so `jest.spyOn(Tasks, 'method')` and mocks apply. It cannot end a task that ignores
+   * its abort signal, nor survive a task that crashes the process.
+   *
+   * @example
+   * ```ts
+   * import { ThreadPool } from 'asyncthreadpool';
+   * import { Counter, MathTasks } from './tasks/math';
+   *
+   * const pool = ThreadPool.inline({ context: Counter });
+   * console.log(await pool.spawn(MathTasks).incr(2)); // 2, computed on this thread
+   * await pool.close();
+   * ```
+   */
+  static inline<Ctx = never>(options?: Omit<ThreadPoolOptions<Ctx>, 'threads' | 'resourceLimits'>): ThreadPool<Ctx> {
+    return new ThreadPool<Ctx>({ ...options, [INLINE]: true } as ThreadPoolOptions<Ctx>);
   }
 
   /** The number of threads. */
@@ -268,25 +273,12 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     return results;
   }
 
-  /** Runs one request on Piscina; a failure of the thread (not of the task) becomes a coded error. */
-  #run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {
-    stop?.addEventListener(
-      'abort',
-      () => {
-        this.#members.expectExit();
-      },
-      { once: true },
-    );
-    const options = transfer.length === 0 && stop === undefined ? undefined : { transferList: transfer as Transferable[], ...(stop === undefined ? {} : { signal: stop }) };
-    return (this.#piscina.run(request, options) as Promise<TaskResponse>).then(
-      (response) => response,
-      (error: unknown) => {
-        // A call dropped because the pool broke fails for the reason it broke.
-        if (this.#broken !== undefined) throw this.#brokenError(request.task);
-        if (this.#state === 'destroyed') throw fail('ERR_POOL_CLOSED', `${request.task} was dropped: the pool was destroyed`, error);
-        throw threadFailure(error, request.task);
-      },
-    );
+  /** A failure of the thread running a call (not of its task), as a coded error for the pool's state. */
+  #threadFailure(error: unknown, taskName: string): Error {
+    // A call dropped because the pool broke fails for the reason it broke.
+    if (this.#broken !== undefined) return this.#brokenError(taskName);
+    if (this.#state === 'destroyed') return fail('ERR_POOL_CLOSED', `${taskName} was dropped: the pool was destroyed`, error);
+    return threadFailure(error, taskName);
   }
 
   /** Checks once per task what the main thread can know about its context; the worker checks the rest. */
@@ -359,7 +351,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     await Promise.race([this.#scheduler.whenIdle(), this.#endedEarly()]);
     let disposeErrors: unknown[] = [];
     if (this.#state === 'closing' && this.#broken === undefined && this.#context !== undefined) {
-      disposeErrors = await this.#members.disposeAll();
+      disposeErrors = await this.#backend.disposeContexts();
     }
     if (this.#state === 'closing') this.#state = 'closed';
     await this.#end();
@@ -384,14 +376,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     }
   }
 
-  /** Ends the threads, once, and lets go of everything the pool holds. */
+  /** Ends the threads, once. */
   #end(): Promise<void> {
-    this.#ending ??= this.#piscina.destroy().then(() => {
-      this.#members.release();
-      // Piscina is an async resource that otherwise lives until garbage collection, so a pool kept
-      // in a variable after close() would read as an open handle to `jest --detectOpenHandles`.
-      this.#piscina.emitDestroy();
-    });
+    this.#ending ??= this.#backend.end();
     return this.#ending;
   }
 }

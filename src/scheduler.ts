@@ -30,6 +30,14 @@ export interface Executor {
   readonly capacity: number;
 }
 
+/** An executor that owns the threads (or stands in for them): the pool's backend. */
+export interface Backend extends Executor {
+  /** Disposes every thread's context; resolves with what the disposals threw. */
+  disposeContexts(): Promise<unknown[]>;
+  /** Ends the threads (idempotent). */
+  end(): Promise<void>;
+}
+
 /** A snapshot of the pool's activity; see `ThreadPool#stats`. */
 export interface PoolStats {
   /** Threads of the pool. */

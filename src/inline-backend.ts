@@ -1,0 +1,80 @@
+import type { Transferable } from 'node:worker_threads';
+import { fail, reviveThrown, serializeThrown, type AsyncThreadPoolError } from './errors';
+import { invokeTask, sendableResult } from './invoke';
+import { taskByName } from './manifest';
+import type { ResolvedPoolOptions } from './options';
+import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+import type { Backend } from './scheduler';
+
+/**
+ * Runs calls on the calling thread, one at a time, with one context: the same API and semantics as
+ * a pool with one thread, including the structured clone of arguments and results (so a test meets
+ * uncloneable data exactly as a real pool would), and tasks looked up on their class at each call,
+ * so that `jest.spyOn(Tasks, 'method')` and mocks apply. What it cannot do: end a task that ignores
+ * its abort signal (there is no thread to end), or isolate a crash.
+ */
+export class InlineBackend implements Backend {
+  readonly capacity = 1;
+  readonly #ready: Promise<{ context: object | undefined; error: unknown }>;
+  readonly #running = new Map<number, AbortController>();
+
+  constructor(options: ResolvedPoolOptions<unknown>, onBroken: (error: AsyncThreadPoolError) => void) {
+    this.#ready = (async () => {
+      // Built asynchronously, like a thread's: the constructor call returns first.
+      await Promise.resolve();
+      if (options.context === undefined) return { context: undefined, error: undefined };
+      try {
+        const context = new options.context(...structuredClone(options.contextArgs)) as object;
+        const init = (context as { init?: unknown }).init;
+        if (typeof init === 'function') await (init as () => unknown).call(context);
+        return { context, error: undefined };
+      } catch (error) {
+        onBroken(fail('ERR_CONTEXT_INIT_FAILED', `The context failed to initialise: ${(error as Error).message}`, error));
+        return { context: undefined, error };
+      }
+    })();
+  }
+
+  async run(request: TaskRequest, transfer: readonly Transferable[]): Promise<TaskResponse> {
+    const { context, error: initError } = await this.#ready;
+    let controller: AbortController | undefined;
+    try {
+      if (initError !== undefined) throw fail('ERR_CONTEXT_INIT_FAILED', 'The context failed to initialise', initError);
+      const record = taskByName(request.task);
+      if (record === undefined) throw fail('ERR_TASK_NOT_REGISTERED', `Task \`${request.task}\` is not registered`);
+      // The copy a thread would get (moved buffers are detached here, as they would be).
+      const args = structuredClone(request.args, { transfer: transfer as Transferable[] });
+      if (request.call !== undefined) {
+        controller = new AbortController();
+        this.#running.set(request.call, controller);
+      }
+      const { value, transfer: back } = sendableResult(record, await invokeTask(record, args, context, controller?.signal));
+      return { ok: true, value: structuredClone(value, { transfer: back as Transferable[] }) };
+    } catch (error) {
+      return { ok: false, error: serializeThrown(error) };
+    } finally {
+      if (request.call !== undefined) this.#running.delete(request.call);
+    }
+  }
+
+  abortRunning(call: number, reason: SerializedThrown): void {
+    this.#running.get(call)?.abort(reviveThrown(reason, () => undefined));
+  }
+
+  async disposeContexts(): Promise<unknown[]> {
+    const { context } = await this.#ready;
+    if (context === undefined) return [];
+    const c = context as { [Symbol.asyncDispose]?: () => unknown; dispose?: () => unknown };
+    try {
+      if (typeof c[Symbol.asyncDispose] === 'function') await c[Symbol.asyncDispose]?.();
+      else if (typeof c.dispose === 'function') await c.dispose();
+      return [];
+    } catch (error) {
+      return [error];
+    }
+  }
+
+  end(): Promise<void> {
+    return Promise.resolve();
+  }
+}

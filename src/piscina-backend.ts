@@ -1,0 +1,88 @@
+import { Piscina } from 'piscina';
+import type { Transferable } from 'node:worker_threads';
+import { WORKER_BOOTSTRAP } from './call';
+import type { AsyncThreadPoolError } from './errors';
+import { optionalExecArgv } from './exec-argv';
+import { moduleRegistry } from './manifest';
+import type { ResolvedPoolOptions } from './options';
+import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+import type { Backend } from './scheduler';
+import { PoolThreads } from './threads';
+
+/**
+ * Runs calls on worker threads through Piscina. Piscina starts, feeds and replaces the threads;
+ * `PoolThreads` follows them (control ports, start-up failures). A failure of a thread, not of the
+ * task, is handed to `translate` so that the pool can name it for its state.
+ */
+export class PiscinaBackend implements Backend {
+  readonly capacity: number;
+  readonly #piscina: Piscina;
+  readonly #members: PoolThreads;
+  readonly #translate: (error: unknown, taskName: string) => Error;
+  #ending: Promise<void> | undefined;
+
+  constructor(
+    options: ResolvedPoolOptions<unknown>,
+    context: ContextSpec | null,
+    onBroken: (error: AsyncThreadPoolError) => void,
+    translate: (error: unknown, taskName: string) => Error,
+  ) {
+    this.capacity = options.threads;
+    this.#translate = translate;
+    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context, modules: moduleRegistry() };
+    this.#piscina = new Piscina({
+      filename: WORKER_BOOTSTRAP,
+      name: 'handler',
+      minThreads: options.threads,
+      maxThreads: options.threads,
+      // Threads own contexts: they must never be reaped for being idle.
+      idleTimeout: Infinity,
+      // 'sync' would freeze each thread's event loop between tasks, stopping contexts' timers and sockets.
+      atomics: 'disabled',
+      concurrentTasksPerWorker: 1,
+      recordTiming: false,
+      workerData,
+      ...optionalExecArgv(),
+      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+    });
+    this.#members = new PoolThreads(this.#piscina, context !== null, onBroken);
+  }
+
+  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {
+    stop?.addEventListener(
+      'abort',
+      () => {
+        this.#members.expectExit();
+      },
+      { once: true },
+    );
+    const options =
+      transfer.length === 0 && stop === undefined
+        ? undefined
+        : { transferList: transfer as Transferable[], ...(stop === undefined ? {} : { signal: stop }) };
+    return (this.#piscina.run(request, options) as Promise<TaskResponse>).then(
+      (response) => response,
+      (error: unknown) => {
+        throw this.#translate(error, request.task);
+      },
+    );
+  }
+
+  abortRunning(call: number, reason: SerializedThrown): void {
+    this.#members.abort(call, reason);
+  }
+
+  disposeContexts(): Promise<unknown[]> {
+    return this.#members.disposeAll();
+  }
+
+  end(): Promise<void> {
+    this.#ending ??= this.#piscina.destroy().then(() => {
+      this.#members.release();
+      // Piscina is an async resource that otherwise lives until garbage collection, so a pool kept
+      // in a variable after close() would read as an open handle to `jest --detectOpenHandles`.
+      this.#piscina.emitDestroy();
+    });
+    return this.#ending;
+  }
+}
