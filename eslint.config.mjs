@@ -4,7 +4,7 @@ import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/**', '__tests__/fixtures/**/*.cjs', '__tests__/fixtures/**/*.mjs'] },
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'docs/**', '__tests__/fixtures/**/*.cjs', '__tests__/fixtures/**/*.mjs', '__tests__/fixtures/esm-project/**'] },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   {

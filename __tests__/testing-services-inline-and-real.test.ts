@@ -64,10 +64,10 @@ describe('the inline pool', () => {
 
   test('clones arguments and results like a real pool: uncloneable data fails the same way', async () => {
     const pool = ThreadPool.inline();
-    expectCode(await rejectionOf(pool.spawn(CrashingTasks.echo as (v: unknown) => unknown, () => 1)), 'ERR_UNCLONEABLE');
+    expectCode(await rejectionOf(pool.spawn(CrashingTasks.echo, () => 1)), 'ERR_UNCLONEABLE');
     expectCode(await rejectionOf(pool.spawn(CrashingTasks).uncloneableResult()), 'ERR_UNCLONEABLE');
     const input = { nested: { n: 1 } };
-    const output = (await pool.spawn(CrashingTasks.echo as (v: unknown) => unknown, input)) as typeof input;
+    const output = (await pool.spawn(CrashingTasks.echo, input)) as typeof input;
     expect(output).toEqual(input);
     expect(output).not.toBe(input);
     expect(output.nested).not.toBe(input.nested);
