@@ -2,7 +2,9 @@
  * Type tests: checked by `tsc --noEmit` (part of `npm test`), never run. Each `@ts-expect-error`
  * line must fail to compile, or tsc reports the directive as unused.
  */
-import { spawn, ThreadPool, type Remote } from '../../src';
+import { move, spawn, ThreadPool, type Remote } from '../../src';
+import { BufferTasks } from '../../tasks/buffers';
+import { CancellableTasks } from '../fixtures/cancellable';
 import { Counter, MathTasks } from '../../tasks/math';
 import { ContextTasks, Disposable, NeedsTwo, Other, PairTasks } from '../fixtures/contexts';
 
@@ -104,4 +106,65 @@ export function options(): void {
 export async function disposable(): Promise<void> {
   await using pool = new ThreadPool({ threads: 1 });
   await pool.spawn(MathTasks).add(1, 1);
+}
+
+export async function perCallOptionsBackpressureBroadcast(): Promise<void> {
+  const pool = new ThreadPool({ context: Counter, threads: 2, maxQueue: 10 });
+  const controller = new AbortController();
+  const view = pool.with({ signal: controller.signal, timeout: 100 });
+  // Per-call options keep both forms typed exactly.
+  const a = view.spawn(MathTasks).incr(1);
+  assertType<Equal<typeof a, Promise<number>>>();
+  const b = view.spawn(MathTasks.add, 1, 2);
+  assertType<Equal<typeof b, Promise<number>>>();
+  // @ts-expect-error wrong argument type through a view
+  await view.spawn(MathTasks).add('1', 2);
+  // @ts-expect-error unknown call option
+  pool.with({ retries: 3 });
+
+  // trySpawn: a promise, or undefined when the queue is full.
+  const maybe = pool.trySpawn(MathTasks).add(1, 2);
+  assertType<Equal<typeof maybe, Promise<number> | undefined>>();
+  const maybeRef = pool.trySpawn(MathTasks.add, 1, 2);
+  assertType<Equal<typeof maybeRef, Promise<number> | undefined>>();
+  // @ts-expect-error trySpawn may return undefined: it must be checked before awaiting its value
+  const unchecked: Promise<number> = pool.trySpawn(MathTasks).add(1, 2);
+
+  // broadcast: one result per thread.
+  const all = pool.broadcast(MathTasks).incr(1);
+  assertType<Equal<typeof all, Promise<number[]>>>();
+  // @ts-expect-error broadcast takes a class, not a function reference
+  pool.broadcast(MathTasks.add);
+  await pool.close();
+}
+
+export async function signalParameterIsDropped(): Promise<void> {
+  const pool = new ThreadPool({ threads: 1 });
+  const proxy = pool.spawn(CancellableTasks);
+  // `@TaskSignal() signal: AbortSignal` is supplied by the worker, like the context.
+  assertType<Equal<Parameters<typeof proxy.untilAborted>, [started: Int32Array]>>();
+  assertType<Equal<Parameters<typeof proxy.signalState>, []>>();
+  // @ts-expect-error the caller never passes the signal
+  await proxy.signalState(new AbortController().signal);
+  await pool.close();
+}
+
+export async function moveKeepsTypes(): Promise<void> {
+  const pool = new ThreadPool({ threads: 1 });
+  const bytes = new Uint8Array(4);
+  const sum = pool.spawn(BufferTasks).sum(move(bytes));
+  assertType<Equal<typeof sum, Promise<number>>>();
+  // @ts-expect-error move() keeps the value's type: a string is still not bytes
+  await pool.spawn(BufferTasks).sum(move('text'));
+  await pool.close();
+}
+
+export async function inlinePool(): Promise<void> {
+  const pool = ThreadPool.inline({ context: Counter });
+  assertType<Equal<typeof pool, ThreadPool<Counter>>>();
+  const n = pool.spawn(MathTasks).incr(1);
+  assertType<Equal<typeof n, Promise<number>>>();
+  // @ts-expect-error an inline pool has one thread by definition
+  ThreadPool.inline({ threads: 2 });
+  await pool.close();
 }
