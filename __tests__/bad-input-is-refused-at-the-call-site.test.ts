@@ -11,7 +11,7 @@ describe('bad input gets a coded error at the call site and affects nothing else
   afterAll(() => pool.close());
 
   test.each([
-    ['a function', () => 1, 'a function at `the top`'],
+    ['a function', () => 1, 'it is a function'],
     ['a symbol', Symbol('s'), 'a symbol'],
     ['a nested function', { deep: [1, { cb: () => 2 }] }, 'deep[1].cb'],
     ['a promise', Promise.resolve(1), 'Promise'],

@@ -4,6 +4,7 @@ import { MathTasks } from '../tasks/math';
 import { ThreadTasks } from './fixtures/barrier';
 import { ScratchTasks } from './fixtures/contexts';
 import { osThreadCount } from './helpers';
+import { runNode } from './helpers-process';
 
 describe('pool-less spawn', () => {
   test('runs both forms on a background thread', async () => {
@@ -38,5 +39,16 @@ describe('pool-less spawn', () => {
       expect(await spawn(MathTasks).add(i, 1)).toBe(i + 1);
     }
     expect(osThreadCount()).toBe(baseline);
+  });
+});
+
+describe('pool-less spawn output', () => {
+  test("what the task and its context's dispose() print is not lost when the thread ends", async () => {
+    const run = await runNode([require.resolve('./fixtures/temporary-output.cjs')]);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines.filter((l) => l === 'ran')).toHaveLength(5);
+    expect(lines.filter((l) => l === 'disposed')).toHaveLength(5);
+    expect(lines.filter((l) => l === 'result true')).toHaveLength(5);
   });
 });

@@ -13,8 +13,8 @@ export function findUncloneable(value: unknown, where = ''): string | undefined 
 
 function visit(value: unknown, where: string, seen: Set<object>, depth: number): string | undefined {
   const type = typeof value;
-  if (type === 'function') return `a function at \`${where || 'the top'}\``;
-  if (type === 'symbol') return `a symbol at \`${where || 'the top'}\``;
+  if (type === 'function') return where === '' ? 'it is a function' : `a function at \`${where}\``;
+  if (type === 'symbol') return where === '' ? 'it is a symbol' : `a symbol at \`${where}\``;
   if (type !== 'object' || value === null) return undefined;
   const object = value as object;
   if (seen.has(object)) return undefined;
@@ -22,7 +22,7 @@ function visit(value: unknown, where: string, seen: Set<object>, depth: number):
   if (depth > 200) return viaClone(object, where);
   if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return undefined;
   const tag = Object.prototype.toString.call(object);
-  if (REFUSED_TAGS.has(tag)) return `${tag.slice(8, -1)} at \`${where || 'the top'}\``;
+  if (REFUSED_TAGS.has(tag)) return where === '' ? `it is a ${tag.slice(8, -1)}` : `a ${tag.slice(8, -1)} at \`${where}\``;
   if (Array.isArray(object)) {
     for (let i = 0; i < object.length; i++) {
       const found = visit((object as unknown[])[i], `${where}[${String(i)}]`, seen, depth + 1);
@@ -60,6 +60,6 @@ function viaClone(object: object, where: string): string | undefined {
     structuredClone(object);
     return undefined;
   } catch (error) {
-    return `${(error as Error).message} (at \`${where || 'the top'}\`)`;
+    return where === '' ? (error as Error).message : `${(error as Error).message} (at \`${where}\`)`;
   }
 }

@@ -16,6 +16,12 @@ export function contextSpec(cls: Function, args: readonly unknown[]): ContextSpe
     }
   }
   const module = moduleExporting(cls);
+  if (module !== undefined && module === entryModule()) {
+    throw fail(
+      'ERR_CONTEXT_NOT_FOUND',
+      `Context class ${describe(cls)} is exported only by the program's entry module (${module}); every thread would run that program again to load it: move the class to a module of its own`,
+    );
+  }
   if (module !== undefined) return { className: cls.name, args, source: { module } };
   throw fail(
     'ERR_CONTEXT_NOT_FOUND',
@@ -23,16 +29,32 @@ export function contextSpec(cls: Function, args: readonly unknown[]): ContextSpe
   );
 }
 
+/** The file Node started (`node main.js`), whose top level is the program itself. */
+function entryModule(): string | undefined {
+  return require.main?.filename;
+}
+
 function moduleExporting(cls: Function): string | undefined {
+  const entry = entryModule();
+  let fromEntry: string | undefined;
   for (const module of Object.values(require.cache)) {
     if (module === undefined) continue;
-    const exports: unknown = module.exports;
-    if (exports === cls) return module.filename;
-    try {
-      if (typeof exports === 'object' && exports !== null && Object.values(exports).includes(cls)) return module.filename;
-    } catch {
-      // An export getter that throws: not this module.
+    if (module.filename === entry) {
+      // Only as a last resort (and then refused): loading it in a thread re-runs the program.
+      if (exportsClass(module.exports, cls)) fromEntry = module.filename;
+      continue;
     }
+    if (exportsClass(module.exports, cls)) return module.filename;
   }
-  return undefined;
+  return fromEntry;
+}
+
+function exportsClass(exports: unknown, cls: Function): boolean {
+  if (exports === cls) return true;
+  try {
+    return typeof exports === 'object' && exports !== null && Object.values(exports).includes(cls);
+  } catch {
+    // An export getter that throws: not this module.
+    return false;
+  }
 }

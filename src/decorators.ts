@@ -46,6 +46,12 @@ export function task(
   key?: string | symbol,
   descriptor?: PropertyDescriptor,
 ): MethodDecorator | undefined {
+  if (isStandardDecoratorContext(key)) {
+    throw fail(
+      'ERR_INVALID_TASK',
+      '@task needs TypeScript\'s experimental decorators: set "experimentalDecorators": true and "emitDecoratorMetadata": true in tsconfig.json',
+    );
+  }
   if (key === undefined) {
     if (typeof targetOrOptions === 'function') {
       throw fail('ERR_INVALID_TASK', `@task goes on a static method, not on class ${describe(targetOrOptions)}`);
@@ -169,6 +175,11 @@ function reportUnclaimed(owner: Function, current?: string | symbol): void {
     first.kind === 'context' ? 'ERR_CONTEXT_WITHOUT_TASK' : 'ERR_SIGNAL_WITHOUT_TASK',
     `${parameterDecorator(first.kind)} is on ${owner.name}.${String(first.method)}, which is not a @task; add @task or remove it`,
   );
+}
+
+/** A TC39 decorator's context object (`{ kind, name, ... }`), as seen when experimentalDecorators is off. */
+function isStandardDecoratorContext(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && 'kind' in value && 'name' in value;
 }
 
 function ownerOf(target: object): Function {

@@ -3,7 +3,7 @@
  * The public surface; re-exports only.
  */
 export { task, ThreadContext, TaskSignal, type TaskOptions } from './decorators';
-export { ThreadPool, PoolView } from './pool';
+export { ThreadPool, type PoolView } from './pool';
 export { spawn } from './spawn';
 export { move } from './transfer';
 export { AsyncThreadPoolError, type ErrorCode } from './errors';

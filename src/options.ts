@@ -3,6 +3,9 @@ import type { ResourceLimits } from 'node:worker_threads';
 import { findUncloneable } from './cloneable';
 import { describe, fail } from './errors';
 
+/** The longest delay a Node timer takes (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** A context class: the pool makes one instance per thread with `new Context(...contextArgs)`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor arguments are checked at run time
 export type ContextClass<Ctx> = new (...args: any[]) => Ctx;
@@ -41,7 +44,8 @@ export interface ThreadPoolOptions<Ctx = never> {
   readonly maxQueue?: number;
   /**
    * Milliseconds an aborted or timed-out running call has to finish once its `@TaskSignal()` is
-   * aborted; past it, its thread is ended and replaced (with a new context).
+   * aborted; past it, its thread is ended and replaced (with a new context). `Infinity` never ends
+   * the thread.
    * @default 1000
    */
   readonly abortGracePeriod?: number;
@@ -94,8 +98,13 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   if (typeof maxQueue !== 'number' || Number.isNaN(maxQueue) || maxQueue < 0 || (maxQueue !== Infinity && !Number.isInteger(maxQueue))) {
     throw invalid('maxQueue', 'a non-negative integer or Infinity', maxQueue);
   }
-  if (typeof abortGracePeriod !== 'number' || !Number.isFinite(abortGracePeriod) || abortGracePeriod < 0) {
-    throw invalid('abortGracePeriod', 'a non-negative number of milliseconds', abortGracePeriod);
+  if (
+    typeof abortGracePeriod !== 'number' ||
+    Number.isNaN(abortGracePeriod) ||
+    abortGracePeriod < 0 ||
+    (abortGracePeriod !== Infinity && abortGracePeriod > MAX_TIMER_MS)
+  ) {
+    throw invalid('abortGracePeriod', `a number of milliseconds from 0 to ${String(MAX_TIMER_MS)}, or Infinity`, abortGracePeriod);
   }
   return { threads, context, contextArgs, resourceLimits, maxQueue, abortGracePeriod };
 }

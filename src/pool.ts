@@ -409,7 +409,7 @@ export class PoolView<Ctx> {
     return this.forward('spawn', target, args);
   }
 
-  /** @internal The untyped body of `spawn` and `trySpawn`, which `ThreadPool` forwards to. */
+  /** @internal The untyped body of `spawn` and `trySpawn`, which `ThreadPool` forwards to; not part of the API. */
   forward(kind: 'spawn' | 'trySpawn', target: unknown, args: unknown[]): unknown {
     return kind === 'spawn' ? dispatch(this.#spawn, this.#proxies, target, args) : dispatch(this.#trySpawn, this.#tryProxies, target, args);
   }

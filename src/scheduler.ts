@@ -299,6 +299,8 @@ export class Scheduler {
     if (call.state !== 'running' || id === undefined) return;
     // Running: ask its thread to stop (the task's signal), then end the thread if it does not.
     this.#executor.abortRunning(id, serializeThrown(error));
+    // An infinite grace period never ends the thread: the task is trusted to stop.
+    if (this.#abortGracePeriod === Infinity) return;
     const grace = setTimeout(() => {
       if (call.state === 'running') call.stop?.abort(error);
     }, this.#abortGracePeriod);
@@ -351,6 +353,9 @@ class Histogram {
   }
 }
 
+/** The longest delay a Node timer takes; longer ones fire after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Checks per-call options at once, with the library's one message pattern. */
 export function validateCallOptions(options: unknown): CallOptions {
   if (typeof options !== 'object' || options === null) {
@@ -364,8 +369,11 @@ export function validateCallOptions(options: unknown): CallOptions {
   if (signal !== undefined && (typeof (signal as AbortSignal).aborted !== 'boolean' || typeof (signal as AbortSignal).addEventListener !== 'function')) {
     throw fail('ERR_INVALID_OPTION', 'Expected `signal` to be an AbortSignal');
   }
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0)) {
-    throw fail('ERR_INVALID_OPTION', `Expected \`timeout\` to be a positive number of milliseconds, got ${describe(timeout)}`);
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMER_MS)) {
+    throw fail(
+      'ERR_INVALID_OPTION',
+      `Expected \`timeout\` to be a positive number of milliseconds up to ${String(MAX_TIMER_MS)} (leave it out for none), got ${describe(timeout)}`,
+    );
   }
   return options;
 }

@@ -58,6 +58,10 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
   };
 }
 
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.write('', () => { resolve(); }));
+}
+
 /** Wraps a response so that Piscina transfers `transfer` with it (Piscina's own `move()` protocol). */
 function movable(response: TaskResponse, transfer: readonly Transferable[]): MovedResponse {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a result is moved
@@ -81,6 +85,10 @@ async function buildState(config: PoolWorkerData): Promise<ThreadContextState & 
 
 async function runTemporary(config: TemporaryWorkerData): Promise<void> {
   const { response, transfer } = await runTask(config.request, { kind: 'temporary', modules: config.modules });
+  // The main thread ends this thread on the response: let what the task and its context's dispose()
+  // wrote to stdout/stderr reach the main thread first.
+  await flush(process.stdout);
+  await flush(process.stderr);
   try {
     parentPort?.postMessage(response, transfer);
   } catch (error) {
