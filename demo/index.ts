@@ -20,13 +20,15 @@ async function main(): Promise<void> {
   const threads = 2;
   const pool = new ThreadPool({ context: Counter, threads });
   const calls = 20;
-  const results = await Promise.all(Array.from({ length: calls }, () => pool.spawn(ThreadInfoTasks).countHere()));
+  await Promise.all(Array.from({ length: calls }, () => pool.spawn(ThreadInfoTasks).countHere()));
+  // One more call on every thread: each reports its own Counter (its count includes this call).
+  const perThread = await pool.broadcast(ThreadInfoTasks).countHere();
   await pool.close();
-  const perThread = new Map<number, number>();
-  for (const r of results) perThread.set(r.threadId, Math.max(perThread.get(r.threadId) ?? 0, r.count));
-  console.log(`\n4. ${String(calls)} calls on a pool of ${String(threads)} threads, each thread counting in its own Counter context:`);
-  for (const [id, count] of perThread) console.log(`   thread ${String(id)}: its context counted ${String(count)} calls`);
-  console.log(`   total ${String([...perThread.values()].reduce((a, b) => a + b, 0))} (no call lost, no context shared)`);
+  console.log(`\n4. ${String(calls)} calls on a pool of ${String(threads)} threads, each thread counting in its own Counter context,`);
+  console.log('   then pool.broadcast() asking every thread for its count:');
+  for (const { threadId: id, count } of perThread) console.log(`   thread ${String(id)}: ${String(count - 1)} of the ${String(calls)} calls`);
+  const total = perThread.reduce((sum, r) => sum + r.count - 1, 0);
+  console.log(`   total ${String(total)}: no call lost, no context shared`);
 }
 
 main().catch((error: unknown) => {
