@@ -6,7 +6,7 @@ import type { AsyncThreadPoolError } from './errors';
 import { optionalExecArgv } from './exec-argv';
 import { moduleRegistry } from './manifest';
 import type { ResolvedPoolOptions } from './options';
-import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskBatch, TaskRequest, TaskResponse } from './protocol';
 import type { Backend } from './scheduler';
 import { PoolThreads } from './threads';
 
@@ -15,6 +15,8 @@ import { PoolThreads } from './threads';
  * `PoolThreads` follows them (control ports, start-up failures). A failure of a thread, not of the
  * task, is handed to `translate` so that the pool can name it for its state.
  */
+let nextBatchId = 1;
+
 export class PiscinaBackend implements Backend {
   readonly capacity: number;
   readonly #piscina: Piscina;
@@ -69,6 +71,41 @@ export class PiscinaBackend implements Backend {
       (response) => response,
       (error: unknown) => {
         throw this.#translate(error, request.task);
+      },
+    );
+  }
+
+  /**
+   * Runs a batch on one thread. Responses arrive one by one on the thread's control port and go to
+   * `onResponse`. Resolves once every response arrived; if the thread dies, waits for the responses
+   * it posted before dying (they are already on their way), then rejects with the thread's failure.
+   */
+  runBatch(requests: readonly TaskRequest[], onResponse: (index: number, response: TaskResponse) => void): Promise<void> {
+    const id = nextBatchId++;
+    const progress = new Int32Array(new SharedArrayBuffer(4));
+    let received = 0;
+    let waiting: { target: number; wake: () => void } | undefined;
+    const arrived = (target: number): Promise<void> =>
+      received >= target
+        ? Promise.resolve()
+        : new Promise((wake) => {
+            waiting = { target, wake };
+          });
+    this.#members.route(id, (index, response) => {
+      received++;
+      onResponse(index, response);
+      if (waiting !== undefined && received >= waiting.target) waiting.wake();
+    });
+    const batch: TaskBatch = { batch: requests, id, progress: progress.buffer };
+    return this.#piscina.run(batch).then(
+      async () => {
+        await arrived(requests.length);
+        this.#members.unroute(id);
+      },
+      async (error: unknown) => {
+        await arrived(Atomics.load(progress, 0));
+        this.#members.unroute(id);
+        throw this.#translate(error, requests[received]?.task ?? 'a batch');
       },
     );
   }

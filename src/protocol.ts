@@ -83,6 +83,18 @@ export interface TaskRequest {
 }
 
 /**
+ * Several calls for one thread, run in order. Each response is posted on the thread's control port
+ * as soon as its call settles (`ControlResponse` `result`), so a thread that dies mid-batch loses no
+ * result already made; `progress` (Int32 slots: [0] responses posted) tells which call it was
+ * running, and the calls after it, never started, go back to the queue.
+ */
+export interface TaskBatch {
+  readonly batch: readonly TaskRequest[];
+  readonly id: number;
+  readonly progress: SharedArrayBuffer;
+}
+
+/**
  * Int32 slots: [0] parts that reached a thread, [1] 1 once the broadcast is called off (a part
  * failed to reach one). Each thread holds its part until all `parties` arrived, so no thread can
  * take two parts.
@@ -119,6 +131,7 @@ export type ControlRequest =
  * `init()`), and the answer to `dispose`.
  */
 export type ControlResponse =
+  | { readonly type: 'result'; readonly batch: number; readonly index: number; readonly response: TaskResponse }
   | { readonly type: 'ready' }
   | { readonly type: 'init-failed'; readonly error: SerializedThrown }
   | { readonly type: 'disposed'; readonly error: SerializedThrown | null };

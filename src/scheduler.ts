@@ -24,6 +24,11 @@ export interface CallOptions {
 export interface Executor {
   /** Runs a request; `stop` ends the thread running it (after an abort's grace period). */
   run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse>;
+  /**
+   * Runs several requests on one thread, in order, in one message each way: how a backlog is sent
+   * (one message and one wake-up per batch rather than per call). Optional.
+   */
+  runBatch?(requests: readonly TaskRequest[], onResponse: (index: number, response: TaskResponse) => void): Promise<void>;
   /** Tells the threads to abort the running call `call` (its `@TaskSignal()` parameter). */
   abortRunning(call: number, reason: SerializedThrown): void;
   /** How many calls can run at once. */
@@ -51,6 +56,8 @@ export interface PoolStats {
   /** Calls that resolved, and calls that rejected (thrown, aborted, timed out, thread lost), since the pool started. */
   readonly completed: number;
   readonly failed: number;
+  /** Messages that carried calls to threads: fewer than the calls when a backlog went out in batches. */
+  readonly messages: number;
   /** Share of the threads' time spent running calls since the pool started, from 0 to 1. */
   readonly utilization: number;
   /**
@@ -87,6 +94,9 @@ interface Call {
   unlisten: (() => void) | undefined;
 }
 
+/** The most calls sent to a thread in one message. */
+const MAX_BATCH = 64;
+
 /** Quarter-octave buckets from 1 µs to about 2^30 µs (18 minutes). */
 const BUCKETS = 120;
 let nextCallId = 1;
@@ -104,13 +114,19 @@ export class Scheduler {
   readonly #queue: (Call | undefined)[] = [];
   #head = 0;
   #queued = 0;
+  /** Calls handed to a thread and not settled. */
   #running = 0;
+  /** Executor runs in flight: threads busy (a run is one call or one batch). */
+  #busy = 0;
   #completed = 0;
   #failed = 0;
   #busyMs = 0;
+  #messages = 0;
   readonly #started = performance.now();
   readonly #runTimes = new Histogram();
   readonly #waitTimes = new Histogram();
+  /** Set once the pool stops running calls: calls that would go back to the queue fail instead. */
+  #dropped: (() => Error) | undefined;
   #roomWaiters: (() => void)[] = [];
   #idleWaiters: (() => void)[] = [];
 
@@ -127,7 +143,7 @@ export class Scheduler {
 
   /** Whether another call can be taken: the queue has room, or a thread is free to run it at once. */
   hasRoom(): boolean {
-    return this.#queued < this.#maxQueue || (this.#queued === 0 && this.#running < this.#executor.capacity);
+    return this.#queued < this.#maxQueue || (this.#queued === 0 && this.#busy < this.#executor.capacity);
   }
 
   /** Resolves when the queue can take another call (at once if it can). */
@@ -138,7 +154,7 @@ export class Scheduler {
 
   /** Resolves when no call is queued or running. */
   whenIdle(): Promise<void> {
-    if (this.#queued === 0 && this.#running === 0) return Promise.resolve();
+    if (this.#queued === 0 && this.#busy === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -184,8 +200,9 @@ export class Scheduler {
     });
   }
 
-  /** Rejects every queued call with `error` (the pool is being destroyed). */
+  /** Rejects every queued call with `error` (the pool is being destroyed), and every call queued from now on. */
   dropQueued(error: () => Error): void {
+    this.#dropped = error;
     for (let i = this.#head; i < this.#queue.length; i++) {
       const call = this.#queue[i];
       if (call?.state !== 'queued') continue;
@@ -202,37 +219,85 @@ export class Scheduler {
     const elapsed = performance.now() - this.#started;
     return {
       threads,
-      idle: Math.max(0, threads - this.#running),
+      idle: Math.max(0, threads - this.#busy),
       queued: this.#queued,
       running: this.#running,
       completed: this.#completed,
       failed: this.#failed,
+      messages: this.#messages,
       utilization: elapsed <= 0 ? 0 : Math.min(1, this.#busyMs / (threads * elapsed)),
       runTime: this.#runTimes.percentiles(),
       waitTime: this.#waitTimes.percentiles(),
     };
   }
 
-  /** Hands queued calls to the executor while it has a free thread. */
+  /**
+   * Hands queued calls to the executor while it has a free thread. A call goes out alone when the
+   * queue was empty (no latency added); a backlog goes out in batches, spread over the free threads.
+   */
   #pump(): void {
-    while (this.#running < this.#executor.capacity && this.#queued > 0) {
-      const call = this.#queue[this.#head];
-      this.#queue[this.#head++] = undefined;
-      if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-        this.#queue.splice(0, this.#head);
-        this.#head = 0;
+    while (this.#busy < this.#executor.capacity && this.#queued > 0) {
+      const first = this.#next();
+      if (first === undefined) break;
+      const free = this.#executor.capacity - this.#busy;
+      const size = Math.min(MAX_BATCH, Math.ceil((this.#queued + 1) / free));
+      if (size === 1 || !this.#batchable(first)) {
+        this.#dispatch(first);
+        continue;
       }
-      if (call?.state !== 'queued') continue;
-      this.#queued--;
-      this.#dispatch(call);
+      const batch = [first];
+      while (batch.length < size && this.#queued > 0) {
+        const call = this.#peek();
+        if (call === undefined || !this.#batchable(call)) break;
+        batch.push(call);
+        this.#next();
+      }
+      if (batch.length === 1) this.#dispatch(first);
+      else this.#dispatchBatch(batch);
     }
     this.#notify();
   }
 
-  #dispatch(call: Call): void {
+  /** The first queued call (skipping calls aborted while queued), without taking it. */
+  #peek(): Call | undefined {
+    while (this.#head < this.#queue.length) {
+      const call = this.#queue[this.#head];
+      if (call?.state === 'queued') return call;
+      this.#queue[this.#head++] = undefined;
+    }
+    return undefined;
+  }
+
+  /** Takes the first queued call. */
+  #next(): Call | undefined {
+    const call = this.#peek();
+    if (call === undefined) return undefined;
+    this.#queue[this.#head++] = undefined;
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue.splice(0, this.#head);
+      this.#head = 0;
+    }
+    this.#queued--;
+    return call;
+  }
+
+  /** A call can share a message with others when nothing about it needs a run of its own. */
+  #batchable(call: Call): boolean {
+    return (
+      this.#executor.runBatch !== undefined && call.request.call === undefined && call.request.barrier === undefined && call.transfer.length === 0
+    );
+  }
+
+  #start(call: Call, now: number): void {
     call.state = 'running';
-    call.dispatched = performance.now();
+    call.dispatched = now;
     this.#running++;
+  }
+
+  #dispatch(call: Call): void {
+    this.#start(call, performance.now());
+    this.#busy++;
+    this.#messages++;
     const timeout = call.options?.timeout;
     if (call.request.call !== undefined) call.stop = new AbortController();
     if (timeout !== undefined) {
@@ -243,15 +308,65 @@ export class Scheduler {
     }
     this.#executor.run(call.request, call.transfer, call.stop?.signal).then(
       (response) => {
-        this.#finish(call, response, undefined);
+        this.#complete(call, response, undefined);
+        this.#release();
       },
       (error: unknown) => {
-        this.#finish(call, undefined, error);
+        this.#complete(call, undefined, error);
+        this.#release();
       },
     );
   }
 
-  #finish(call: Call, response: TaskResponse | undefined, error: unknown): void {
+  #dispatchBatch(calls: Call[]): void {
+    const now = performance.now();
+    for (const call of calls) this.#start(call, now);
+    this.#busy++;
+    this.#messages++;
+    const runBatch = this.#executor.runBatch?.bind(this.#executor);
+    if (runBatch === undefined) throw new Error('unreachable: batches need runBatch');
+    runBatch(
+      calls.map((call) => call.request),
+      (index, response) => {
+        const call = calls[index];
+        if (call?.state === 'running') this.#complete(call, response, undefined);
+      },
+    ).then(
+      () => {
+        this.#release();
+      },
+      (error: unknown) => {
+        // The thread died. Every response it made has arrived; the first call without one was
+        // running and fails with the thread; the calls after it never started: back to the front
+        // of the queue, in order, to run exactly once elsewhere.
+        const pending = calls.filter((call) => call.state === 'running');
+        const [crashed, ...unstarted] = pending;
+        if (crashed !== undefined) this.#complete(crashed, undefined, error);
+        const dropped = this.#dropped;
+        if (dropped === undefined) this.#requeueFront(unstarted);
+        else for (const call of unstarted) this.#complete(call, undefined, dropped());
+        this.#release();
+      },
+    );
+  }
+
+  #requeueFront(calls: Call[]): void {
+    if (calls.length === 0) return;
+    for (const call of calls) {
+      call.state = 'queued';
+      this.#running--;
+    }
+    this.#queue.splice(this.#head, 0, ...calls);
+    this.#queued += calls.length;
+  }
+
+  /** A run ended: its thread is free for the next call or batch. */
+  #release(): void {
+    this.#busy--;
+    this.#pump();
+  }
+
+  #complete(call: Call, response: TaskResponse | undefined, error: unknown): void {
     call.state = 'done';
     this.#running--;
     const now = performance.now();
@@ -261,7 +376,6 @@ export class Scheduler {
     this.#waitTimes.record(call.dispatched - call.submitted);
     if (call.timer !== undefined) clearTimeout(call.timer);
     this.#answer(call, response, error);
-    this.#pump();
   }
 
   /** Settles the caller's promise, once. */
@@ -309,7 +423,7 @@ export class Scheduler {
 
   #notify(): void {
     if (this.#roomWaiters.length > 0 && this.hasRoom()) for (const wake of this.#roomWaiters.splice(0)) wake();
-    if (this.#idleWaiters.length > 0 && this.#queued === 0 && this.#running === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+    if (this.#idleWaiters.length > 0 && this.#queued === 0 && this.#busy === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Piscina } from 'piscina';
 import type { MessagePort, Worker } from 'node:worker_threads';
 import { type AsyncThreadPoolError, fail, reviveThrown } from './errors';
-import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown } from './protocol';
+import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskResponse } from './protocol';
 
 /** What the pool knows of one of its threads. */
 interface ThreadEntry {
@@ -32,6 +32,8 @@ export class PoolThreads {
   readonly #hasContext: boolean;
   readonly #onBroken: (error: AsyncThreadPoolError) => void;
   readonly #entries = new Map<number, ThreadEntry>();
+  /** Where the streamed responses of each batch in flight go, by batch id. */
+  readonly #batches = new Map<number, (index: number, response: TaskResponse) => void>();
   /** Threads the pool is ending on purpose (an aborted call's grace period ran out). */
   #expectedExits = 0;
 
@@ -62,6 +64,15 @@ export class PoolThreads {
       if (entry.port === undefined) entry.early.push(request);
       else entry.port.postMessage(request);
     }
+  }
+
+  /** Routes the responses a thread streams for batch `id` (until `unroute`). */
+  route(id: number, onResponse: (index: number, response: TaskResponse) => void): void {
+    this.#batches.set(id, onResponse);
+  }
+
+  unroute(id: number): void {
+    this.#batches.delete(id);
   }
 
   /** The pool is about to end a thread on purpose: its exit, even while starting, is no failure. */
@@ -134,6 +145,9 @@ export class PoolThreads {
 
   #onControl(entry: ThreadEntry, reply: ControlResponse): void {
     switch (reply.type) {
+      case 'result':
+        this.#batches.get(reply.batch)?.(reply.index, reply.response);
+        return;
       case 'ready':
         entry.status = 'ready';
         return;

@@ -10,10 +10,10 @@ import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_th
 import type { Transferable } from 'node:worker_threads';
 import type * as PiscinaModule from 'piscina';
 import { reviveThrown, serializeThrown } from '../errors';
-import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
+import type { ControlRequest, ControlResponse, TaskBatch, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
 import { abortCall, createContext, disposeSafely, runTask, type ThreadContextState } from './runtime';
 
-type Handler = (request: TaskRequest) => Promise<TaskResponse | MovedResponse>;
+type Handler = (request: TaskRequest | TaskBatch) => Promise<TaskResponse | MovedResponse | null>;
 
 /** Piscina's form for a result to transfer rather than copy (see its `move()`). */
 interface MovedResponse {
@@ -52,8 +52,22 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
   // Piscina's own port keeps this thread alive; the control port must not.
   control.unref();
   const state = await ready;
-  return async (request) => {
-    const { response, transfer } = await runTask(request, state);
+  return async (message) => {
+    if ('batch' in message) {
+      // One after the other, as separate messages would run on this thread; each response goes out
+      // as soon as it exists, then the progress slot says so.
+      const progress = new Int32Array(message.progress);
+      for (let index = 0; index < message.batch.length; index++) {
+        const request = message.batch[index];
+        if (request === undefined) continue;
+        const { response, transfer } = await runTask(request, state);
+        const result: ControlResponse = { type: 'result', batch: message.id, index, response };
+        control.postMessage(result, transfer as Transferable[]);
+        Atomics.store(progress, 0, index + 1);
+      }
+      return null;
+    }
+    const { response, transfer } = await runTask(message, state);
     return transfer.length === 0 ? response : movable(response, transfer);
   };
 }
