@@ -1,7 +1,8 @@
 import { ThreadPool } from '../src';
 import { CancellableTasks } from './fixtures/cancellable';
 import { CountedTasks } from './fixtures/crashes';
-import { expectCode, rejectionOf, sharedCounter, untilAtLeast } from './helpers';
+import { expectCode, rejectionOf, sharedCounter } from './helpers';
+import { holdThread } from './helpers-pool';
 
 /**
  * A backlog is sent to a thread several calls per message. Batching must change nothing a caller
@@ -10,14 +11,11 @@ import { expectCode, rejectionOf, sharedCounter, untilAtLeast } from './helpers'
 describe('a backlog sent in batches', () => {
   async function heldPool(): Promise<{ pool: ThreadPool; release: () => Promise<number> }> {
     const pool = new ThreadPool({ threads: 1 });
-    const gate = sharedCounter();
-    const held = pool.spawn(CancellableTasks).holdUntil(gate);
-    await untilAtLeast(gate, 1, 1);
+    const { held, release } = await holdThread(pool);
     return {
       pool,
       release: () => {
-        Atomics.store(gate, 0, 1);
-        Atomics.notify(gate, 0);
+        release();
         return held;
       },
     };

@@ -1,20 +1,7 @@
 import { ThreadPool } from '../src';
 import { CancellableTasks } from './fixtures/cancellable';
-import { expectCode, rejectionOf, sharedCounter, untilAtLeast } from './helpers';
-
-/** Holds the pool's only thread until `release()` is called. */
-async function holdThread(pool: ThreadPool): Promise<{ held: Promise<number>; release: () => void }> {
-  const gate = sharedCounter();
-  const held = pool.spawn(CancellableTasks).holdUntil(gate);
-  await untilAtLeast(gate, 1, 1);
-  return {
-    held,
-    release: () => {
-      Atomics.store(gate, 0, 1);
-      Atomics.notify(gate, 0);
-    },
-  };
-}
+import { expectCode, rejectionOf } from './helpers';
+import { holdThread } from './helpers-pool';
 
 describe('backpressure', () => {
   test('by default the queue is unbounded, as in the Nim original', async () => {

@@ -1,6 +1,6 @@
 import { ThreadPool } from '../src';
 import { MathTasks } from '../tasks/math';
-import { ThreadTasks } from './fixtures/barrier';
+import { CancellableTasks } from './fixtures/cancellable';
 import { expectCode, rejectionOf, sharedCounter, untilAtLeast } from './helpers';
 
 /** The kinds of active resources (handles) of this process, counted. */
@@ -52,7 +52,7 @@ describe('destroy()', () => {
   test('rejects running and queued tasks with ERR_POOL_CLOSED, and resolves', async () => {
     const pool = new ThreadPool({ threads: 1 });
     const shared = sharedCounter();
-    const running = pool.spawn(ThreadTasks).holdUntilReleased(shared);
+    const running = pool.spawn(CancellableTasks).holdUntil(shared);
     const queued = Array.from({ length: 50 }, (_, i) => pool.spawn(MathTasks).add(i, 1));
     const settled = Promise.allSettled([running, ...queued]);
     await untilAtLeast(shared, 1, 1); // the first task is running and holds the only thread
@@ -68,7 +68,7 @@ describe('destroy()', () => {
   test('during close() ends it: close() resolves, the rest is rejected', async () => {
     const pool = new ThreadPool({ threads: 1 });
     const shared = sharedCounter();
-    const running = rejectionOf(pool.spawn(ThreadTasks).holdUntilReleased(shared));
+    const running = rejectionOf(pool.spawn(CancellableTasks).holdUntil(shared));
     await untilAtLeast(shared, 1, 1);
     const closing = pool.close();
     await pool.destroy();
