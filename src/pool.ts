@@ -348,7 +348,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
 
   async #shutDown(): Promise<void> {
     if (this.#state === 'open') this.#state = 'closing';
-    await Promise.race([this.#scheduler.whenIdle(), this.#endedEarly()]);
+    // Also ends when destroy() or a break ends the threads: their calls are rejected, the queue dropped.
+    await this.#scheduler.whenIdle();
     let disposeErrors: unknown[] = [];
     if (this.#state === 'closing' && this.#broken === undefined && this.#context !== undefined) {
       disposeErrors = await this.#backend.disposeContexts();
@@ -361,18 +362,6 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
         `Disposing ${String(disposeErrors.length)} thread context(s) failed`,
         disposeErrors.length === 1 ? disposeErrors[0] : new AggregateError(disposeErrors),
       );
-    }
-  }
-
-  /** Resolves when the threads were ended by `destroy()` or a break, which ends a wait for idleness too. */
-  async #endedEarly(): Promise<void> {
-    for (;;) {
-      if (this.#ending !== undefined) {
-        await this.#ending;
-        return;
-      }
-      await this.#scheduler.whenIdle();
-      if (this.#scheduler.queueSize === 0) return;
     }
   }
 
