@@ -1,6 +1,6 @@
 import { ThreadPool } from '../src';
 import { CancellableTasks } from './fixtures/cancellable';
-import { CountedTasks } from './fixtures/crashes';
+import { BusyTasks, CountedTasks } from './fixtures/crashes';
 import { expectCode, rejectionOf, sharedCounter } from './helpers';
 import { holdThread } from './helpers-pool';
 
@@ -25,6 +25,16 @@ describe('a backlog sent in batches', () => {
     const pool = new ThreadPool({ threads: 2 });
     for (let i = 0; i < 5; i++) expect(await pool.spawn(CancellableTasks).quick(i)).toBe(i);
     expect(pool.stats.messages).toBe(5);
+    await pool.close();
+  });
+
+  test('a backlog is spread over every thread, not handed to the first one that frees up', async () => {
+    const pool = new ThreadPool({ threads: 2 });
+    const threads = await Promise.all(Array.from({ length: 40 }, () => pool.spawn(BusyTasks).busyFor(5)));
+    const counts = [...new Set(threads)].map((id) => threads.filter((t) => t === id).length);
+    expect(counts).toHaveLength(2);
+    // Both threads did a fair share (an even split is 20 each).
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(10);
     await pool.close();
   });
 

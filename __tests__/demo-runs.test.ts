@@ -13,4 +13,8 @@ test('the demo runs to the end and shows each example, the per-thread counts and
   expect(run.stdout).toContain('total 20: no call lost');
   expect(run.stdout).toMatch(/one keep-alive socket per thread \(context\):\s+\d+ requests\/s, 4 connections/);
   expect(run.stdout).toMatch(/a new connection per request \(baseline\):\s+\d+ requests\/s, 2000 connections/);
+  // Not a terminal here: plain progress lines, then the measured speedup with identical results.
+  expect(run.stdout).toContain('main thread 48/48 chunks');
+  expect(run.stdout).toMatch(/pool of \d+ 48\/48 chunks/);
+  expect(run.stdout).toMatch(/speedup \d+\.\d\dx \(results identical\)/);
 });

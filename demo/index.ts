@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the three examples of the Nim original's README, rewritten, a look at thread
- * contexts across several threads, and a thread-pooled HTTP client with one keep-alive socket per
- * thread (local server only).
+ * contexts across several threads, a thread-pooled HTTP client with one keep-alive socket per
+ * thread (local server only), and a CPU-heavy job on the main thread then on the pool, with progress.
  */
 import { threadId } from 'node:worker_threads';
 import { ThreadPool } from '../src';
@@ -11,6 +11,8 @@ import { main as threadContextExample } from '../examples/thread-context';
 import { Counter } from '../tasks/math';
 import { ThreadInfoTasks } from '../tasks/threads';
 import { HttpClient, HttpTasks } from '../tasks/http';
+import { CpuTasks, countPrimes } from '../tasks/cpu';
+import * as os from 'node:os';
 import { startCountingServer } from './http-server';
 
 async function main(): Promise<void> {
@@ -34,6 +36,68 @@ async function main(): Promise<void> {
   console.log(`   total ${String(total)}: no call lost, no context shared`);
 
   await httpDemo();
+  await cpuDemo();
+}
+
+/** A progress display: a bar redrawn in place on a terminal, one plain line per quarter otherwise. */
+function progress(label: string, total: number): (done: number) => void {
+  const tty = process.stdout.isTTY;
+  let lastQuarter = 0;
+  return (done) => {
+    if (tty) {
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      process.stdout.write(`\r   ${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(done)}/${String(total)}`);
+      if (done === total) process.stdout.write('\n');
+    } else if (done === total || Math.floor((done / total) * 4) > lastQuarter) {
+      lastQuarter = Math.floor((done / total) * 4);
+      console.log(`   ${label} ${String(done)}/${String(total)} chunks`);
+    }
+  };
+}
+
+/** A CPU-heavy job (counting primes, chunk by chunk) on the main thread, then on the pool. */
+async function cpuDemo(): Promise<void> {
+  const chunks = 48;
+  const size = 40_000;
+  const threads = os.availableParallelism();
+  const range = (i: number): [number, number] => [i * size, (i + 1) * size];
+  console.log(`\n6. CPU job: counting the primes below ${String(chunks * size)}, in ${String(chunks)} chunks`);
+
+  let show = progress('main thread', chunks);
+  let started = performance.now();
+  const onMain: number[] = [];
+  for (let i = 0; i < chunks; i++) {
+    onMain.push(countPrimes(...range(i)));
+    show(i + 1);
+    // Let the progress line reach the terminal between chunks.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const mainMs = performance.now() - started;
+
+  const pool = new ThreadPool({ threads });
+  try {
+    await pool.broadcast(CpuTasks).countPrimes(0, 1000); // threads started and module loaded
+    show = progress(`pool of ${String(threads)}`, chunks);
+    let done = 0;
+    started = performance.now();
+    const onPool = await Promise.all(
+      Array.from({ length: chunks }, (_, i) =>
+        pool.spawn(CpuTasks).countPrimes(...range(i)).then((count) => {
+          show(++done);
+          return count;
+        }),
+      ),
+    );
+    const poolMs = performance.now() - started;
+    const same = onPool.every((count, i) => count === onMain[i]);
+    const primes = onPool.reduce((sum, count) => sum + count, 0);
+    console.log(
+      `   ${String(primes)} primes. main thread ${mainMs.toFixed(0)} ms, pool of ${String(threads)} ${poolMs.toFixed(0)} ms: speedup ${(mainMs / poolMs).toFixed(2)}x (results ${same ? 'identical' : 'DIFFERENT'})`,
+    );
+  } finally {
+    await pool.close();
+  }
 }
 
 /**

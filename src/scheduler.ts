@@ -239,8 +239,9 @@ export class Scheduler {
     while (this.#busy < this.#executor.capacity && this.#queued > 0) {
       const first = this.#next();
       if (first === undefined) break;
-      const free = this.#executor.capacity - this.#busy;
-      const size = Math.min(MAX_BATCH, Math.ceil((this.#queued + 1) / free));
+      // Spread the backlog over all the threads (not only the free ones, or the first thread to free
+      // up would take it all), in at least two batches each, so that uneven calls even out.
+      const size = Math.min(MAX_BATCH, Math.ceil((this.#queued + 1) / (this.#executor.capacity * 2)));
       if (size === 1 || !this.#batchable(first)) {
         this.#dispatch(first);
         continue;
