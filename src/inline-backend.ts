@@ -1,6 +1,6 @@
 import type { Transferable } from 'node:worker_threads';
 import { fail, reviveThrown, serializeThrown, type AsyncThreadPoolError } from './errors';
-import { invokeTask, sendableResult } from './invoke';
+import { disposeContext, initContext, invokeTask, sendableResult } from './invoke';
 import { taskByName } from './manifest';
 import type { ResolvedPoolOptions } from './options';
 import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
@@ -25,8 +25,7 @@ export class InlineBackend implements Backend {
       if (options.context === undefined) return { context: undefined, error: undefined };
       try {
         const context = new options.context(...structuredClone(options.contextArgs)) as object;
-        const init = (context as { init?: unknown }).init;
-        if (typeof init === 'function') await (init as () => unknown).call(context);
+        await initContext(context);
         return { context, error: undefined };
       } catch (error) {
         onBroken(fail('ERR_CONTEXT_INIT_FAILED', `The context failed to initialise: ${(error as Error).message}`, error));
@@ -64,10 +63,8 @@ export class InlineBackend implements Backend {
   async disposeContexts(): Promise<unknown[]> {
     const { context } = await this.#ready;
     if (context === undefined) return [];
-    const c = context as { [Symbol.asyncDispose]?: () => unknown; dispose?: () => unknown };
     try {
-      if (typeof c[Symbol.asyncDispose] === 'function') await c[Symbol.asyncDispose]?.();
-      else if (typeof c.dispose === 'function') await c.dispose();
+      await disposeContext(context);
       return [];
     } catch (error) {
       return [error];

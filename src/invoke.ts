@@ -11,6 +11,19 @@ import { isMoved } from './transfer';
  * it is sent anywhere.
  */
 
+/** Awaits a context's `init()`, if it has one. */
+export async function initContext(context: object): Promise<void> {
+  const init = (context as { init?: unknown }).init;
+  if (typeof init === 'function') await (init as () => unknown).call(context);
+}
+
+/** Calls `[Symbol.asyncDispose]()` or else `dispose()` on a context, if it has either. */
+export async function disposeContext(context: object): Promise<void> {
+  const c = context as { [Symbol.asyncDispose]?: () => unknown; dispose?: () => unknown };
+  if (typeof c[Symbol.asyncDispose] === 'function') await c[Symbol.asyncDispose]?.();
+  else if (typeof c.dispose === 'function') await c.dispose();
+}
+
 /** A signal that never aborts, for tasks that take one on calls that cannot be aborted. */
 const NEVER = new AbortController().signal;
 

@@ -37,6 +37,8 @@ interface ManifestState {
   readonly byClass: WeakMap<Function, Map<string, TaskRecord>>;
   /** `@ThreadContext()` marks not yet claimed by a `@task`: class → method → parameter index. */
   readonly pendingContext: Map<Function, Map<string | symbol, number>>;
+  /** The same for `@TaskSignal()`; optional because a state made by an older copy lacks it. */
+  pendingSignal?: Map<Function, Map<string | symbol, number>>;
   /** Error classes registered with `registerErrorClass`, by constructor name. */
   readonly errorClasses: Map<string, abstract new (...args: never[]) => Error>;
   /** The modules threads may load (see `ModuleRegistry` in protocol.ts), and the same as a set. */
@@ -57,6 +59,7 @@ function state(): ManifestState {
     byFunction: new WeakMap<Function, TaskRecord>(),
     byClass: new WeakMap<Function, Map<string, TaskRecord>>(),
     pendingContext: new Map<Function, Map<string | symbol, number>>(),
+    pendingSignal: new Map<Function, Map<string | symbol, number>>(),
     errorClasses: new Map<string, abstract new (...args: never[]) => Error>(),
     modules: new SharedArrayBuffer(4, { maxByteLength: REGISTRY_MAX_BYTES }),
     moduleSet: new Set<string>(),
@@ -164,7 +167,7 @@ export function parameterDecorator(kind: ParameterKind): string {
 }
 
 function marksOf(kind: ParameterKind): Map<Function, Map<string | symbol, number>> {
-  const s = state() as ManifestState & { pendingSignal?: Map<Function, Map<string | symbol, number>> };
+  const s = state();
   return kind === 'context' ? s.pendingContext : (s.pendingSignal ??= new Map<Function, Map<string | symbol, number>>());
 }
 

@@ -50,7 +50,6 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   readonly #threads: number;
   readonly #context: Function | undefined;
   readonly #scheduler: Scheduler;
-  readonly #views = new Map<string, PoolView<Ctx>>();
   readonly #plain: PoolView<Ctx>;
   /** Per task: the coded error that stops every call on this pool (context mismatch), or null. */
   readonly #verdicts = new WeakMap<TaskRecord, Error | null>();
@@ -218,16 +217,11 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   }
 
   #view(options: CallOptions | undefined): PoolView<Ctx> {
-    const key = options === undefined ? '' : undefined;
-    const cached = key === undefined ? undefined : this.#views.get(key);
-    if (cached !== undefined) return cached;
-    const view = new PoolView<Ctx>(
+    return new PoolView<Ctx>(
       (record, args) => this.#submit(record, args, options, 'reject'),
       (record, args) => this.#submit(record, args, options, 'undefined'),
       (record, args) => this.#broadcastCall(record, args, options),
     );
-    if (key !== undefined) this.#views.set(key, view);
-    return view;
   }
 
   #submit(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): Promise<unknown> | undefined {

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
 import { describe, fail, serializeThrown } from '../errors';
 import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../manifest';
-import { invokeTask, sendableResult } from '../invoke';
+import { disposeContext, initContext, invokeTask, sendableResult } from '../invoke';
 import type { BroadcastBarrier, ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../protocol';
 
 /**
@@ -79,8 +79,7 @@ async function resolveTask(request: TaskRequest, modules: ModuleRegistry): Promi
 export async function createContext(spec: ContextSpec, modules: ModuleRegistry): Promise<object> {
   const cls = await findContextClass(spec, modules);
   const context = new cls(...spec.args);
-  const init = (context as { init?: unknown }).init;
-  if (typeof init === 'function') await (init as () => unknown).call(context);
+  await initContext(context);
   return context;
 }
 
@@ -111,13 +110,6 @@ function declaredContextClass(record: TaskRecord): ContextClass | undefined {
   if (record.contextIndex === undefined) return undefined;
   const declared = readParamTypes(record.owner, record.method)?.[record.contextIndex];
   return typeof declared === 'function' && declared !== Object ? (declared as ContextClass) : undefined;
-}
-
-/** Calls `[Symbol.asyncDispose]()` or else `dispose()` on a context, if it has either. */
-export async function disposeContext(context: object): Promise<void> {
-  const c = context as { [Symbol.asyncDispose]?: () => unknown; dispose?: () => unknown };
-  if (typeof c[Symbol.asyncDispose] === 'function') await c[Symbol.asyncDispose]?.();
-  else if (typeof c.dispose === 'function') await c.dispose();
 }
 
 /** What a thread sends back for one request: the response, and what to transfer with it. */
