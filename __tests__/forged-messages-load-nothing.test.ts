@@ -4,18 +4,21 @@ import * as path from 'node:path';
 import { Piscina } from 'piscina';
 import { WORKER_BOOTSTRAP } from '../src/call';
 import { moduleRegistry } from '../src/manifest';
-import type { PoolWorkerData, TaskRequest, TaskResponse } from '../src/protocol';
+import type { MessagePort } from 'node:worker_threads';
+import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse } from '../src/protocol';
 import { MathTasks } from '../tasks/math';
 import { ModuleB } from './fixtures/modules/b';
 
 /**
  * Threads load only modules that registered tasks in the process that owns them. Here the main
- * thread forges requests the pool would never build and posts them straight to a thread.
+ * thread forges requests the pool would never build and posts them straight to a thread's control
+ * port, as the pool posts its calls.
  */
 describe('a forged request', () => {
   const mark = path.join(os.tmpdir(), `asyncthreadpool-evil-${String(process.pid)}`);
   const evil = path.join(__dirname, 'fixtures', 'evil.ts');
   let piscina: Piscina;
+  let control: Promise<MessagePort>;
 
   beforeAll(() => {
     expect(MathTasks.add(1, 1)).toBe(2); // registered here: its module is allowed
@@ -30,14 +33,31 @@ describe('a forged request', () => {
       workerData,
       env: { ...process.env, ASYNCTHREADPOOL_EVIL_MARK: mark },
     });
+    // The thread's control port (where a pool posts its calls), once the thread says it is ready.
+    control = new Promise((resolve) => {
+      piscina.once('message', (hello: HelloMessage) => {
+        hello.port.once('message', (status: ControlResponse) => {
+          expect(status.type).toBe('ready');
+          resolve(hello.port);
+        });
+      });
+    });
   });
   afterAll(async () => {
+    (await control).close();
     await piscina.destroy();
     fs.rmSync(mark, { force: true });
   });
 
   async function send(request: TaskRequest): Promise<TaskResponse> {
-    return (await piscina.run(request)) as TaskResponse;
+    const port = await control;
+    return new Promise((resolve) => {
+      port.once('message', (reply: ControlResponse) => {
+        if (reply.type === 'result') resolve(reply.response);
+      });
+      const run: ControlRequest = { type: 'run', requests: [request] };
+      port.postMessage(run);
+    });
   }
 
   function codeOf(response: TaskResponse): unknown {

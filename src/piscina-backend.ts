@@ -6,17 +6,17 @@ import type { AsyncThreadPoolError } from './errors';
 import { optionalExecArgv } from './exec-argv';
 import { moduleRegistry } from './manifest';
 import type { ResolvedPoolOptions } from './options';
-import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskBatch, TaskRequest, TaskResponse } from './protocol';
+import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskRequest, TaskResponse } from './protocol';
 import type { Backend } from './scheduler';
-import { PoolThreads } from './threads';
+import { PoolThreads, type Run } from './threads';
 
 /**
- * Runs calls on worker threads through Piscina. Piscina starts, feeds and replaces the threads;
- * `PoolThreads` follows them (control ports, start-up failures). A failure of a thread, not of the
- * task, is handed to `translate` so that the pool can name it for its state.
+ * Runs calls on worker threads that Piscina starts and replaces. The calls themselves go to the
+ * threads on their control ports (`PoolThreads`): one message each way per call, a batch per message
+ * for a backlog, and no wake-up protocol on top (Piscina's `atomics: 'sync'` would freeze the threads'
+ * event loops between calls, and its message per task is what batching saves). A failure of a
+ * thread, not of the task, is handed to `translate` so that the pool can name it for its state.
  */
-let nextBatchId = 1;
-
 export class PiscinaBackend implements Backend {
   readonly capacity: number;
   readonly #piscina: Piscina;
@@ -56,58 +56,53 @@ export class PiscinaBackend implements Backend {
   }
 
   run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {
-    stop?.addEventListener(
-      'abort',
-      () => {
-        this.#members.expectExit();
-      },
-      { once: true },
-    );
-    const options =
-      transfer.length === 0 && stop === undefined
-        ? undefined
-        : { transferList: transfer as Transferable[], ...(stop === undefined ? {} : { signal: stop }) };
-    return (this.#piscina.run(request, options) as Promise<TaskResponse>).then(
-      (response) => response,
-      (error: unknown) => {
-        throw this.#translate(error, request.task);
-      },
-    );
+    return new Promise((resolve, reject) => {
+      let answer: TaskResponse | undefined;
+      const run: Run = {
+        requests: [request],
+        transfer,
+        onResponse: (_index, response) => {
+          answer = response;
+        },
+        done: () => {
+          if (answer !== undefined) resolve(answer);
+        },
+        failed: (error) => {
+          reject(this.#translate(error, request.task));
+        },
+      };
+      stop?.addEventListener(
+        'abort',
+        () => {
+          this.#members.stop(run, stop.reason);
+        },
+        { once: true },
+      );
+      this.#members.start(run);
+    });
   }
 
   /**
-   * Runs a batch on one thread. Responses arrive one by one on the thread's control port and go to
-   * `onResponse`. Resolves once every response arrived; if the thread dies, waits for the responses
-   * it posted before dying (they are already on their way), then rejects with the thread's failure.
+   * Runs a batch on one thread, in one message. Responses arrive one by one and go to `onResponse`.
+   * Resolves once every response arrived; if the thread dies, rejects with its failure once the
+   * responses it posted before dying have arrived.
    */
   runBatch(requests: readonly TaskRequest[], onResponse: (index: number, response: TaskResponse) => void): Promise<void> {
-    const id = nextBatchId++;
-    const progress = new Int32Array(new SharedArrayBuffer(4));
-    let received = 0;
-    let waiting: { target: number; wake: () => void } | undefined;
-    const arrived = (target: number): Promise<void> =>
-      received >= target
-        ? Promise.resolve()
-        : new Promise((wake) => {
-            waiting = { target, wake };
-          });
-    this.#members.route(id, (index, response) => {
-      received++;
-      onResponse(index, response);
-      if (waiting !== undefined && received >= waiting.target) waiting.wake();
+    return new Promise((resolve, reject) => {
+      let received = 0;
+      this.#members.start({
+        requests,
+        transfer: [],
+        onResponse: (index, response) => {
+          received++;
+          onResponse(index, response);
+        },
+        done: resolve,
+        failed: (error) => {
+          reject(this.#translate(error, requests[received]?.task ?? 'a batch'));
+        },
+      });
     });
-    const batch: TaskBatch = { batch: requests, id, progress: progress.buffer };
-    return this.#piscina.run(batch).then(
-      async () => {
-        await arrived(requests.length);
-        this.#members.unroute(id);
-      },
-      async (error: unknown) => {
-        await arrived(Atomics.load(progress, 0));
-        this.#members.unroute(id);
-        throw this.#translate(error, requests[received]?.task ?? 'a batch');
-      },
-    );
   }
 
   abortRunning(call: number, reason: SerializedThrown): void {

@@ -16,7 +16,7 @@ import {
   type TaskResult,
   type TryRemote,
 } from './proxy';
-import { type Backend, type CallOptions, type PoolStats, Scheduler, validateCallOptions } from './scheduler';
+import { type Backend, type BroadcastPart, type CallOptions, type PoolStats, Scheduler, validateCallOptions } from './scheduler';
 import { unwrapMoved } from './transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
@@ -263,8 +263,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
         },
       ),
     );
-    const results = await Promise.all(parts);
-    return results;
+    const results = (await Promise.all(parts)) as BroadcastPart[];
+    return results.sort((a, b) => a.thread - b.thread).map((part) => part.value);
   }
 
   /** A failure of the thread running a call (not of its task), as a coded error for the pool's state. */

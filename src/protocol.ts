@@ -5,6 +5,8 @@
  * instances, no functions, no `const enum`. Both sides import this module; it emits no code.
  */
 
+import type { MessagePort } from 'node:worker_threads';
+
 /** A thrown value, made cloneable so that it survives the hop back to the caller. */
 export type SerializedThrown = SerializedError | SerializedValue;
 
@@ -83,18 +85,6 @@ export interface TaskRequest {
 }
 
 /**
- * Several calls for one thread, run in order. Each response is posted on the thread's control port
- * as soon as its call settles (`ControlResponse` `result`), so a thread that dies mid-batch loses no
- * result already made; `progress` (Int32 slots: [0] responses posted) tells which call it was
- * running, and the calls after it, never started, go back to the queue.
- */
-export interface TaskBatch {
-  readonly batch: readonly TaskRequest[];
-  readonly id: number;
-  readonly progress: SharedArrayBuffer;
-}
-
-/**
  * Int32 slots: [0] parts that reached a thread, [1] 1 once the broadcast is called off (a part
  * failed to reach one). Each thread holds its part until all `parties` arrived, so no thread can
  * take two parts.
@@ -112,26 +102,37 @@ export type TaskResponse =
   | { readonly ok: true; readonly value: unknown; readonly thread?: number }
   | { readonly ok: false; readonly error: SerializedThrown };
 
-/** Posted by each pool thread on `parentPort` as it starts, handing the main thread a control port. */
-import type { MessagePort } from 'node:worker_threads';
-
+/**
+ * Posted by each pool thread on `parentPort` (Piscina relays it) as it starts: the thread's control
+ * port, on which it takes calls and answers them, and `posted` (Int32 slot [0]: results it has
+ * posted on that port), which tells the main thread, when the thread dies, how many results are
+ * still on their way.
+ */
 export interface HelloMessage {
   readonly type: 'asyncthreadpool:hello';
   readonly threadId: number;
   readonly port: MessagePort;
+  readonly posted: SharedArrayBuffer;
 }
 
-/** Main thread → pool threads, on their control ports: dispose the context, or abort a running call. */
+/**
+ * Main thread → pool thread, on its control port. `run`: calls to run in order, one after the
+ * other, each answered by a `result` as soon as it settles (a backlog goes out as one `run` of many
+ * calls; a thread gets its next `run` only when every result of the last one arrived). `dispose`:
+ * dispose the context. `abort`: abort the running call `call` (its `@TaskSignal()`).
+ */
 export type ControlRequest =
+  | { readonly type: 'run'; readonly requests: readonly TaskRequest[] }
   | { readonly type: 'dispose' }
   | { readonly type: 'abort'; readonly call: number; readonly reason: SerializedThrown };
 
 /**
- * One pool thread → main thread, on its control port: whether its context came up (sent once, after
- * `init()`), and the answer to `dispose`.
+ * Pool thread → main thread, on its control port: the response to the `index`-th call of the
+ * current `run`; whether its context came up (sent once, after `init()`, before any `run`); the
+ * answer to `dispose`.
  */
 export type ControlResponse =
-  | { readonly type: 'result'; readonly batch: number; readonly index: number; readonly response: TaskResponse }
+  | { readonly type: 'result'; readonly index: number; readonly response: TaskResponse }
   | { readonly type: 'ready' }
   | { readonly type: 'init-failed'; readonly error: SerializedThrown }
   | { readonly type: 'disposed'; readonly error: SerializedThrown | null };

@@ -94,6 +94,12 @@ interface Call {
   unlisten: (() => void) | undefined;
 }
 
+/** What a broadcast part (a request with a `barrier`) resolves to. */
+export interface BroadcastPart {
+  readonly thread: number;
+  readonly value: unknown;
+}
+
 /** The most calls sent to a thread in one message. */
 const MAX_BATCH = 64;
 
@@ -390,7 +396,9 @@ export class Scheduler {
       return;
     }
     try {
-      call.resolve(settle(call.record, response));
+      const value = settle(call.record, response);
+      // A broadcast part answers which thread ran it: the broadcast orders its results by thread.
+      call.resolve(call.request.barrier === undefined ? value : ({ thread: response.ok ? (response.thread ?? 0) : 0, value } satisfies BroadcastPart));
       this.#completed++;
     } catch (thrown) {
       this.#failed++;

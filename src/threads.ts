@@ -1,41 +1,68 @@
 import type { Piscina } from 'piscina';
-import type { MessagePort, Worker } from 'node:worker_threads';
+import type { MessagePort, Transferable, Worker } from 'node:worker_threads';
 import { type AsyncThreadPoolError, fail, reviveThrown } from './errors';
-import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskResponse } from './protocol';
+import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+
+/**
+ * Calls for one thread, run in order (one call, or a backlog's batch), and where their responses go.
+ * `done` once every response arrived; `failed` with the thread's failure if it died first (the
+ * responses it posted before dying have arrived by then).
+ */
+export interface Run {
+  readonly requests: readonly TaskRequest[];
+  readonly transfer: readonly Transferable[];
+  readonly onResponse: (index: number, response: TaskResponse) => void;
+  readonly done: () => void;
+  readonly failed: (error: unknown) => void;
+}
+
+interface ActiveRun {
+  readonly run: Run;
+  received: number;
+}
 
 /** What the pool knows of one of its threads. */
 interface ThreadEntry {
   readonly worker: Worker;
   /** Kept apart: `worker.threadId` reads -1 once the thread has exited. */
   readonly threadId: number;
-  /** The thread's control port, once its hello arrived. */
+  /** The thread's control port, once its hello arrived; `posted` counts the results it posted there. */
   port: MessagePort | undefined;
-  /** `ready` once its context is up; a thread that exits while `starting` failed to start. */
+  posted: Int32Array | undefined;
+  /** Results that arrived on the port. */
+  received: number;
+  /** `ready` once its context is up (it takes calls from then on); a thread that exits while `starting` failed to start. */
   status: 'starting' | 'ready';
+  /** What it is running. */
+  active: ActiveRun | undefined;
+  /** The pool ended it on purpose (an aborted call's grace period ran out). */
+  ending: boolean;
   /** The last error the thread raised (an uncaught throw), kept as the cause of its exit. */
   error: unknown;
   readonly portWaiters: ((port: MessagePort | undefined) => void)[];
-  /** Control requests for a thread whose port has not arrived yet, sent when it does. */
-  readonly early: ControlRequest[];
   onDisposed: ((reply: ControlResponse | undefined) => void) | undefined;
+  /** Wakes the exit handler once `received` catches up with `posted`. */
+  onCaughtUp: (() => void) | undefined;
 }
 
 /**
- * The pool's view of its threads, beside Piscina's: each thread's control port (for disposing its
- * context), whether its context came up, and how it ended. Piscina starts and replaces the threads;
- * this notices a thread that cannot start (its context's `init()` threw, or it died before being
- * ready) and reports it once through `onBroken`, so that the pool stops rather than letting threads
- * be restarted over and over.
+ * The pool's threads and its dispatch. Piscina starts the threads and replaces one that dies; this
+ * follows each thread through its control port, and hands it calls there, one run at a time, once
+ * its context is up: one message each way per call, a backlog's batch in one message. It notices a
+ * thread that cannot start (its context's `init()` threw, or it died before being ready) and reports
+ * it once through `onBroken`, so that the pool stops rather than letting threads be restarted over
+ * and over.
  */
 export class PoolThreads {
   readonly #piscina: Piscina;
   readonly #hasContext: boolean;
   readonly #onBroken: (error: AsyncThreadPoolError) => void;
   readonly #entries = new Map<number, ThreadEntry>();
-  /** Where the streamed responses of each batch in flight go, by batch id. */
-  readonly #batches = new Map<number, (index: number, response: TaskResponse) => void>();
-  /** Threads the pool is ending on purpose (an aborted call's grace period ran out). */
-  #expectedExits = 0;
+  /** Ready threads with nothing to run; the last freed is reused first (it is the warmest). */
+  readonly #idle: ThreadEntry[] = [];
+  /** Runs waiting for a ready thread (the pool's threads are starting or being replaced). */
+  #waiting: Run[] = [];
+  #released = false;
 
   constructor(piscina: Piscina, hasContext: boolean, onBroken: (error: AsyncThreadPoolError) => void) {
     this.#piscina = piscina;
@@ -44,10 +71,58 @@ export class PoolThreads {
     piscina.on('message', (message: unknown) => {
       if (isHello(message)) this.#onHello(message);
     });
-    // A thread's uncaught error also reaches its tasks (as their rejection) and its exit listener
-    // below; Piscina re-emits it here when no task was running, where it must not crash the process.
+    // A thread's uncaught error reaches its run (as its failure) through the exit listener below;
+    // Piscina re-emits it here, where it must not crash the process.
     piscina.on('error', () => undefined);
     this.#trackNewThreads();
+  }
+
+  /** Runs `run` on a ready thread with nothing to do, or on the first that frees up. */
+  start(run: Run): void {
+    if (this.#released) {
+      run.failed(fail('ERR_POOL_CLOSED', 'The pool has ended its threads'));
+      return;
+    }
+    const entry = this.#idle.pop();
+    if (entry !== undefined) {
+      this.#send(entry, run);
+      return;
+    }
+    this.#waiting.push(run);
+    // Until a thread is ready to take it, its control port keeps the process alive for the run.
+    for (const starting of this.#entries.values()) if (starting.status === 'starting') starting.port?.ref();
+  }
+
+  /**
+   * Ends the thread running `run` (its call was aborted and ignored the signal past the grace
+   * period); Piscina replaces it, with a new context. A run still waiting for a thread just leaves.
+   */
+  stop(run: Run, reason: unknown): void {
+    const index = this.#waiting.indexOf(run);
+    if (index !== -1) {
+      this.#waiting.splice(index, 1);
+      run.failed(reason);
+      return;
+    }
+    for (const entry of this.#entries.values()) {
+      if (entry.active?.run !== run) continue;
+      entry.ending = true;
+      void entry.worker.terminate();
+    }
+  }
+
+  /** Asks the thread running the call `call` to abort it; a run still waiting for a thread just leaves. */
+  abort(call: number, reason: SerializedThrown): void {
+    const waiting = this.#waiting.find((run) => run.requests.some((request) => request.call === call));
+    if (waiting !== undefined) {
+      this.#waiting.splice(this.#waiting.indexOf(waiting), 1);
+      waiting.failed(reviveThrown(reason, () => undefined));
+      return;
+    }
+    const request: ControlRequest = { type: 'abort', call, reason };
+    for (const entry of this.#entries.values()) {
+      if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
+    }
   }
 
   /** Asks every live thread to dispose its context; resolves with what the disposals threw. */
@@ -56,45 +131,64 @@ export class PoolThreads {
     return results.filter((error) => error !== undefined);
   }
 
-  /** Asks every thread to abort the running call `call`; the one running it aborts its signal. */
-  abort(call: number, reason: SerializedThrown): void {
-    const request: ControlRequest = { type: 'abort', call, reason };
-    for (const entry of this.#entries.values()) {
-      // A thread still starting may already hold the call in its port: tell it as soon as it can hear.
-      if (entry.port === undefined) entry.early.push(request);
-      else entry.port.postMessage(request);
-    }
-  }
-
-  /** Routes the responses a thread streams for batch `id` (until `unroute`). */
-  route(id: number, onResponse: (index: number, response: TaskResponse) => void): void {
-    this.#batches.set(id, onResponse);
-  }
-
-  unroute(id: number): void {
-    this.#batches.delete(id);
-  }
-
-  /** The pool is about to end a thread on purpose: its exit, even while starting, is no failure. */
-  expectExit(): void {
-    this.#expectedExits++;
-  }
-
-  /** Closes the control ports (the threads are ending). */
+  /** The threads are ending: closes the control ports; runs still waiting for a thread fail. */
   release(): void {
+    this.#released = true;
     for (const entry of this.#entries.values()) {
       entry.port?.close();
       for (const wake of entry.portWaiters.splice(0)) wake(undefined);
       entry.onDisposed?.(undefined);
     }
     this.#entries.clear();
+    this.#idle.length = 0;
+    for (const run of this.#waiting.splice(0)) run.failed(fail('ERR_POOL_CLOSED', 'The pool ended its threads'));
+  }
+
+  #send(entry: ThreadEntry, run: Run): void {
+    entry.active = { run, received: 0 };
+    const message: ControlRequest = { type: 'run', requests: run.requests };
+    try {
+      // A thread is ready only with its port. While it runs calls, its port keeps the process alive.
+      entry.port?.ref();
+      entry.port?.postMessage(message, run.transfer as Transferable[]);
+    } catch (error) {
+      // Structured clone refused an argument: that run fails, the thread is free again.
+      entry.active = undefined;
+      this.#free(entry);
+      run.failed(error);
+    }
+  }
+
+  /** A ready thread has nothing to run: give it the first waiting run, or mark it idle. */
+  #free(entry: ThreadEntry): void {
+    const next = this.#waiting.shift();
+    if (next !== undefined) {
+      this.#send(entry, next);
+      return;
+    }
+    this.#idle.push(entry);
+    // An idle pool must not keep the process alive (`on('message')` refs a port).
+    entry.port?.unref();
   }
 
   /** Piscina adds a thread at start and after one exits: follow every thread it has. */
   #trackNewThreads(): void {
     for (const worker of this.#piscina.threads) {
       if (this.#entries.has(worker.threadId)) continue;
-      const entry: ThreadEntry = { worker, threadId: worker.threadId, port: undefined, status: 'starting', error: undefined, portWaiters: [], early: [], onDisposed: undefined };
+      const entry: ThreadEntry = {
+        worker,
+        threadId: worker.threadId,
+        port: undefined,
+        posted: undefined,
+        received: 0,
+        status: 'starting',
+        active: undefined,
+        ending: false,
+        error: undefined,
+        portWaiters: [],
+        onDisposed: undefined,
+        onCaughtUp: undefined,
+      };
       this.#entries.set(worker.threadId, entry);
       worker.on('error', (error) => {
         entry.error = error;
@@ -108,14 +202,15 @@ export class PoolThreads {
 
   #onExit(entry: ThreadEntry, code: number): void {
     this.#entries.delete(entry.threadId);
+    const idle = this.#idle.indexOf(entry);
+    if (idle !== -1) this.#idle.splice(idle, 1);
     for (const wake of entry.portWaiters.splice(0)) wake(undefined);
     entry.onDisposed?.(undefined);
-    const expected = this.#expectedExits > 0;
-    if (expected) this.#expectedExits--;
-    if (entry.status === 'starting' && !expected) {
+    const cause = entry.error ?? new Error(`worker exited with code: ${String(code)}`);
+    if (entry.active !== undefined) void this.#failActive(entry, cause);
+    if (entry.status === 'starting' && !entry.ending && !this.#released) {
       // Piscina does not replace a thread that fails while starting (and stops replacing any
       // thread after that), so the pool cannot go on: report it broken.
-      const cause = entry.error ?? new Error(`worker exited with code: ${String(code)}`);
       this.#onBroken(
         this.#hasContext
           ? fail('ERR_CONTEXT_INIT_FAILED', `A thread exited while building its context: ${messageOf(cause)}`, cause)
@@ -126,6 +221,27 @@ export class PoolThreads {
     this.#trackNewThreads();
   }
 
+  /**
+   * The thread died running `entry.active`: wait for the results it posted before dying (they are
+   * on their way on its port), then fail the run, which tells the first call without a result
+   * (running) from those after it (never started).
+   */
+  async #failActive(entry: ThreadEntry, cause: unknown): Promise<void> {
+    const posted = entry.posted === undefined ? 0 : Atomics.load(entry.posted, 0);
+    if (entry.received < posted && entry.port !== undefined) {
+      const port = entry.port;
+      await new Promise<void>((resolve) => {
+        entry.onCaughtUp = resolve;
+        // Should the port close before they all arrive, nothing more can come.
+        port.once('close', resolve);
+      });
+    }
+    const active = entry.active;
+    if (active === undefined) return;
+    entry.active = undefined;
+    active.run.failed(cause);
+  }
+
   #onHello(message: HelloMessage): void {
     this.#trackNewThreads();
     const entry = this.#entries.get(message.threadId);
@@ -134,22 +250,37 @@ export class PoolThreads {
       return;
     }
     entry.port = message.port;
+    entry.posted = new Int32Array(message.posted);
     message.port.on('message', (reply: ControlResponse) => {
       this.#onControl(entry, reply);
     });
-    // The main thread must not be kept alive by a control port (and `on('message')` refs it).
-    message.port.unref();
-    for (const request of entry.early.splice(0)) message.port.postMessage(request);
+    // Kept referenced only while calls wait for this thread or run on it (see `#send`, `#free`).
+    if (this.#waiting.length === 0) message.port.unref();
     for (const wake of entry.portWaiters.splice(0)) wake(message.port);
   }
 
   #onControl(entry: ThreadEntry, reply: ControlResponse): void {
     switch (reply.type) {
-      case 'result':
-        this.#batches.get(reply.batch)?.(reply.index, reply.response);
+      case 'result': {
+        entry.received++;
+        const active = entry.active;
+        if (active !== undefined) {
+          active.received++;
+          active.run.onResponse(reply.index, reply.response);
+          if (active.received === active.run.requests.length) {
+            entry.active = undefined;
+            if (this.#entries.has(entry.threadId) && !this.#released) this.#free(entry);
+            active.run.done();
+          }
+        }
+        if (entry.onCaughtUp !== undefined && entry.posted !== undefined && entry.received >= Atomics.load(entry.posted, 0)) {
+          entry.onCaughtUp();
+        }
         return;
+      }
       case 'ready':
         entry.status = 'ready';
+        if (this.#entries.has(entry.threadId) && !this.#released) this.#free(entry);
         return;
       case 'init-failed': {
         const cause = reviveThrown(reply.error, () => undefined);

@@ -1,24 +1,20 @@
 /**
- * The worker side. A pool thread (Piscina's handler module) builds its one context, announces a
- * control port to the main thread, then serves task requests; a temporary thread runs its single
- * request from `workerData`, posts the response and is ended by the main thread.
+ * The worker side. A pool thread (started and replaced by Piscina, as its handler module) builds its
+ * one context, announces a control port to the main thread, then runs the calls the main thread
+ * posts on that port; a temporary thread runs its single request from `workerData`, posts the
+ * response and is ended by the main thread.
  *
  * Never imports the main-thread modules (`pool.ts`, `spawn.ts`): the two sides share only the
  * protocol types, the manifest and the error helpers.
  */
 import { MessageChannel, parentPort, threadId, workerData } from 'node:worker_threads';
-import type { Transferable } from 'node:worker_threads';
-import type * as PiscinaModule from 'piscina';
+import type { MessagePort, Transferable } from 'node:worker_threads';
 import { reviveThrown, serializeThrown } from '../errors';
-import type { ControlRequest, ControlResponse, TaskBatch, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
+import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
 import { abortCall, createContext, disposeSafely, runTask, type ThreadContextState } from './runtime';
 
-type Handler = (request: TaskRequest | TaskBatch) => Promise<TaskResponse | MovedResponse | null>;
-
-/** Piscina's form for a result to transfer rather than copy (see its `move()`). */
-interface MovedResponse {
-  readonly [key: symbol]: unknown;
-}
+/** Piscina's handler: never given a call (calls come on the control port), but Piscina needs one. */
+type Handler = () => Promise<never>;
 
 const data = workerData as PoolWorkerData | TemporaryWorkerData;
 
@@ -29,7 +25,8 @@ if (data.kind === 'asyncthreadpool:temporary') void runTemporary(data);
 
 async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
   const { port1: control, port2 } = new MessageChannel();
-  const hello: HelloMessage = { type: 'asyncthreadpool:hello', threadId, port: port2 };
+  const posted = new Int32Array(new SharedArrayBuffer(4));
+  const hello: HelloMessage = { type: 'asyncthreadpool:hello', threadId, port: port2, posted: posted.buffer };
   parentPort?.postMessage(hello, [port2]);
   const ready = buildState(config).then((state) => {
     const status: ControlResponse =
@@ -38,52 +35,54 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
     return state;
   });
   control.on('message', (message: ControlRequest) => {
-    if (message.type === 'abort') {
-      abortCall(message.call, reviveThrown(message.reason, () => undefined));
-      return;
+    switch (message.type) {
+      case 'run':
+        // The main thread sends a run only after `ready`, and the next only once this one answered.
+        void ready.then((state) => serve(message.requests, state, control, posted));
+        return;
+      case 'abort':
+        abortCall(message.call, reviveThrown(message.reason, () => undefined));
+        return;
+      case 'dispose':
+        void ready
+          .then((state) => disposeSafely(state.context))
+          .then((error) => {
+            const reply: ControlResponse = { type: 'disposed', error };
+            control.postMessage(reply);
+          });
+        return;
     }
-    void ready
-      .then((state) => disposeSafely(state.context))
-      .then((error) => {
-        const reply: ControlResponse = { type: 'disposed', error };
-        control.postMessage(reply);
-      });
   });
   // Piscina's own port keeps this thread alive; the control port must not.
   control.unref();
-  const state = await ready;
-  return async (message) => {
-    if ('batch' in message) {
-      // One after the other, as separate messages would run on this thread; each response goes out
-      // as soon as it exists, then the progress slot says so.
-      const progress = new Int32Array(message.progress);
-      for (let index = 0; index < message.batch.length; index++) {
-        const request = message.batch[index];
-        if (request === undefined) continue;
-        const { response, transfer } = await runTask(request, state);
-        const result: ControlResponse = { type: 'result', batch: message.id, index, response };
-        control.postMessage(result, transfer as Transferable[]);
-        Atomics.store(progress, 0, index + 1);
-      }
-      return null;
+  await ready;
+  return () => Promise.reject(new Error('asyncthreadpool threads take their calls on their control port'));
+}
+
+/**
+ * Runs a run's calls one after the other, as separate messages would run on this thread. Each
+ * response goes out as soon as it exists, then `posted` counts it: if the thread dies, the main
+ * thread knows which results are on their way, which call was running, and which never started.
+ */
+async function serve(requests: readonly TaskRequest[], state: ThreadContextState, control: MessagePort, posted: Int32Array): Promise<void> {
+  for (let index = 0; index < requests.length; index++) {
+    const request = requests[index];
+    if (request === undefined) continue;
+    const { response, transfer } = await runTask(request, state);
+    const result: ControlResponse = { type: 'result', index, response };
+    try {
+      control.postMessage(result, transfer as Transferable[]);
+    } catch (error) {
+      // A result structured clone refuses (a function deep inside, say): the call fails, not the thread.
+      const failed: ControlResponse = { type: 'result', index, response: { ok: false, error: serializeThrown(error) } };
+      control.postMessage(failed);
     }
-    const { response, transfer } = await runTask(message, state);
-    return transfer.length === 0 ? response : movable(response, transfer);
-  };
+    Atomics.add(posted, 0, 1);
+  }
 }
 
 function flush(stream: NodeJS.WriteStream): Promise<void> {
   return stream.writableLength === 0 ? Promise.resolve() : new Promise((resolve) => stream.write('', () => { resolve(); }));
-}
-
-/** Wraps a response so that Piscina transfers `transfer` with it (Piscina's own `move()` protocol). */
-function movable(response: TaskResponse, transfer: readonly Transferable[]): MovedResponse {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a result is moved
-  const { Piscina } = require('piscina') as typeof PiscinaModule;
-  return Piscina.move({
-    [Piscina.transferableSymbol]: transfer,
-    [Piscina.valueSymbol]: response,
-  } as never) as unknown as MovedResponse;
 }
 
 /** The context is built before the first task; a failure is kept and reported to every task. */
