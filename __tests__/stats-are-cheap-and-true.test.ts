@@ -1,6 +1,7 @@
 import { ThreadPool } from '../src';
 import { CancellableTasks } from './fixtures/cancellable';
 import { CrashingTasks } from './fixtures/crashes';
+import { MathTasks } from '../tasks/math';
 import { sharedCounter, untilAtLeast } from './helpers';
 
 describe('pool.stats', () => {
@@ -26,6 +27,21 @@ describe('pool.stats', () => {
     expect(stats.runTime.p90).toBeGreaterThanOrEqual(stats.runTime.p50);
     // The queued calls waited for the held threads.
     expect(stats.waitTime.max).toBeGreaterThan(0);
+    await pool.close();
+  });
+
+  test('a backlog sent in batches: every call has its own run time, not its wait behind the batch', async () => {
+    const pool = new ThreadPool({ threads: 1 });
+    // 31 calls of 10 ms on one thread: one goes out alone, the other 30 in batches.
+    const results = await Promise.all(Array.from({ length: 31 }, (_, i) => pool.spawn(MathTasks).sleepAdd(i, 1, 10)));
+    expect(results[30]).toBe(31);
+    const stats = pool.stats;
+    expect(stats.messages).toBeLessThan(31);
+    // Counted from the batch's dispatch, the median would be ~150 ms and the busy time ~4.6 s.
+    expect(stats.runTime.p50).toBeGreaterThanOrEqual(8);
+    expect(stats.runTime.p50).toBeLessThan(60);
+    expect(stats.utilization).toBeLessThan(1);
+    expect(stats.waitTime.max).toBeGreaterThan(100);
     await pool.close();
   });
 

@@ -73,6 +73,7 @@ export class AsyncThreadPoolError extends Error {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
+  /** Always `'AsyncThreadPoolError'` (an aborted call's error is named `AbortError`, code `ERR_TASK_ABORTED`). */
   override get name(): string {
     return 'AsyncThreadPoolError';
   }

@@ -1,6 +1,8 @@
 /**
  * asyncthreadpool: an awaitable worker-thread pool with a persistent context per thread.
  * The public surface; re-exports only.
+ *
+ * @packageDocumentation
  */
 export { task, ThreadContext, TaskSignal, type TaskOptions } from './decorators';
 export { ThreadPool, type PoolView } from './pool';

@@ -51,6 +51,7 @@ export type WithoutContext<P extends readonly unknown[], Ctx> = [Ctx] extends [n
  * parameter's declared class, which types cannot see, so any one object parameter may be the one.
  */
 export interface UnknownContext {
+  /** Type-level only: no value has it, so nothing but the context parameter's position matches. */
   readonly __asyncthreadpoolUnknownContext: unique symbol;
 }
 

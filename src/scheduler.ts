@@ -53,26 +53,32 @@ export interface PoolStats {
   readonly queued: number;
   /** Calls running on a thread. */
   readonly running: number;
-  /** Calls that resolved, and calls that rejected (thrown, aborted, timed out, thread lost), since the pool started. */
+  /** Calls that resolved since the pool started. */
   readonly completed: number;
+  /** Calls that rejected (thrown, aborted, timed out, thread lost) since the pool started. */
   readonly failed: number;
   /** Messages that carried calls to threads: fewer than the calls when a backlog went out in batches. */
   readonly messages: number;
   /** Share of the threads' time spent running calls since the pool started, from 0 to 1. */
   readonly utilization: number;
   /**
-   * Run time (handed to a thread → settled) and wait time (called → handed to a thread), in ms, over
-   * every call since the pool started, from a histogram with quarter-octave buckets (each figure is
-   * within 19% of the true one).
+   * Run time in ms (the thread starts the call → settled) over every call since the pool started, from
+   * a histogram with quarter-octave buckets (each figure is within 19% of the true one).
    */
   readonly runTime: Percentiles;
+  /** Wait time in ms (called → the thread starts it), as `runTime`. */
   readonly waitTime: Percentiles;
 }
 
+/** Figures of a distribution of durations, in ms (see `PoolStats`). */
 export interface Percentiles {
+  /** The median. */
   readonly p50: number;
+  /** 90% of the calls took at most this. */
   readonly p90: number;
+  /** 99% of the calls took at most this. */
   readonly p99: number;
+  /** The longest, exact. */
   readonly max: number;
 }
 
@@ -332,11 +338,17 @@ export class Scheduler {
     this.#messages++;
     const runBatch = this.#executor.runBatch?.bind(this.#executor);
     if (runBatch === undefined) throw new Error('unreachable: batches need runBatch');
+    // A batched call starts when the one before it in the batch settles: its run time and the
+    // threads' busy time do not count the wait behind the others.
+    let started = now;
     runBatch(
       calls.map((call) => call.request),
       (index, response) => {
         const call = calls[index];
-        if (call?.state === 'running') this.#complete(call, response, undefined);
+        if (call?.state !== 'running') return;
+        call.dispatched = started;
+        this.#complete(call, response, undefined);
+        started = performance.now();
       },
     ).then(
       () => {
@@ -348,7 +360,10 @@ export class Scheduler {
         // of the queue, in order, to run exactly once elsewhere.
         const pending = calls.filter((call) => call.state === 'running');
         const [crashed, ...unstarted] = pending;
-        if (crashed !== undefined) this.#complete(crashed, undefined, error);
+        if (crashed !== undefined) {
+          crashed.dispatched = started;
+          this.#complete(crashed, undefined, error);
+        }
         const dropped = this.#dropped;
         if (dropped === undefined) this.#requeueFront(unstarted);
         else for (const call of unstarted) this.#complete(call, undefined, dropped());
