@@ -28,12 +28,12 @@ describe('the compiled package, from plain Node', () => {
     const run = await runNode([script]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ product: 42, temporary: 6, workerHasTypescript: false, mainHasTypescript: false });
+    expect(JSON.parse(run.stdout)).toEqual({ product: 42, temporary: 6, paused: 300, workerHasTypescript: false, mainHasTypescript: false });
   });
 
   test('does not keep the process alive when the pool is left open and idle', async () => {
     const run = await runNode([script, 'forget']);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ product: 42 });
+    expect(JSON.parse(run.stdout)).toMatchObject({ product: 42, paused: 300 });
   });
 });
