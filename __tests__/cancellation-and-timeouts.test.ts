@@ -1,5 +1,5 @@
 import { AsyncThreadPoolError, ThreadPool, type ErrorCode } from '../src';
-import { CancellableTasks, Lives } from './fixtures/cancellable';
+import { CancellableTasks, Gated, GatedTasks, Lives } from './fixtures/cancellable';
 import { rejectionOf, sharedCounter, untilAtLeast } from './helpers';
 
 describe('cancellation with a signal', () => {
@@ -22,6 +22,22 @@ describe('cancellation with a signal', () => {
     Atomics.notify(gate, 0);
     await holding;
     expect(pool.stats.completed).toBe(1); // the aborted call never ran
+    await pool.close();
+  });
+
+  test('a call aborted while the only thread is still starting never runs', async () => {
+    const gate = sharedCounter();
+    const runs = sharedCounter();
+    const pool = new ThreadPool({ threads: 1, context: Gated, contextArgs: [gate] });
+    const controller = new AbortController();
+    // The pool is idle, so the call goes to the thread at once, and waits there for it to be ready.
+    const aborted = pool.with({ signal: controller.signal }).spawn(GatedTasks).count(runs);
+    controller.abort(new Error('changed my mind'));
+    await expect(aborted).rejects.toMatchObject({ name: 'AbortError', code: 'ERR_TASK_ABORTED' });
+    Atomics.store(gate, 0, 1);
+    Atomics.notify(gate, 0);
+    // One thread runs calls in order: had the aborted call run, this would be the second run.
+    expect(await pool.spawn(GatedTasks).count(runs)).toBe(1);
     await pool.close();
   });
 
