@@ -394,8 +394,97 @@ async function cold(contender) {
   return { sinceProcessStartMs: firstResult, sinceModuleStartMs: firstResult - moduleStart, moduleStartMs: moduleStart };
 }
 
+/**
+ * One jest run of bench/ts-jest (its own config, the project's jest and ts-jest), in band; the
+ * test writes its figures to a file that this reads back.
+ * @param {Record<string, string>} extraEnv
+ * @param {number} limitMs the run is killed after this long
+ * @returns {Promise<{ figures: Record<string, unknown>, jestProcessMs: number, loadAverage1m: number }>}
+ */
+function runJest(extraEnv, limitMs) {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const { spawn } = require('node:child_process');
+  const jest = require.resolve('jest/bin/jest', { paths: [ROOT] });
+  const config = path.join(__dirname, 'ts-jest', 'jest.config.cjs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncthreadpool-bench-out-'));
+  const out = path.join(dir, 'figures.json');
+  const loadAverage1m = os.loadavg()[0] ?? NaN;
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, [jest, '--config', config, '--runInBand', '--ci'], {
+      cwd: ROOT,
+      env: { ...process.env, ...extraEnv, ASYNCTHREADPOOL_BENCH_OUT: out },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (/** @type {string} */ chunk) => (output += chunk));
+    child.stderr.on('data', (/** @type {string} */ chunk) => (output += chunk));
+    const timer = setTimeout(() => child.kill('SIGKILL'), limitMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const jestProcessMs = performance.now() - started;
+      /** @type {string | undefined} */
+      let text;
+      try {
+        text = fs.readFileSync(out, 'utf8');
+      } catch {
+        text = undefined;
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+      if (code !== 0 || text === undefined) {
+        const how = code === null ? `signal ${String(signal)}` : `code ${code}`;
+        reject(new Error(`jest exited with ${how}${text === undefined ? ' and no figures' : ''}: ${output.trim().split('\n').slice(-12).join(' | ')}`));
+        return;
+      }
+      resolve({ figures: /** @type {Record<string, unknown>} */ (JSON.parse(text)), jestProcessMs, loadAverage1m });
+    });
+  });
+}
+
+/**
+ * (e, TypeScript) per-thread start under ts-jest: jest runs bench/ts-jest/start.bench-test.ts, which
+ * times a 2-thread pool of the TypeScript sources from `new ThreadPool()` until every thread has
+ * answered (a broadcast), its threads loading the library and a TypeScript task module through the
+ * library's hook. Contender `warm-cache`: the transpile cache where a user's runs keep it
+ * (node_modules/.cache/asyncthreadpool, or $ASYNCTHREADPOOL_TS_CACHE), warm: if a thread still had
+ * to load the compiler (a source changed since the last run), that run is not counted and jest runs
+ * again. Contender `cold-cache`: $ASYNCTHREADPOOL_TS_CACHE set to a new empty folder, removed after.
+ * @param {string} contender
+ * @param {Params} p
+ */
+async function tsJestStart(contender, p) {
+  const limitMs = p.jestLimitMs ?? 50_000;
+  if (contender === 'warm-cache') {
+    let uncountedRuns = 0;
+    for (;;) {
+      const { figures, jestProcessMs, loadAverage1m } = await runJest({}, limitMs);
+      if (figures.typescriptLoadedThreads === 0) return { ...figures, jestProcessMs, loadAverage1m, uncountedRuns };
+      uncountedRuns++;
+      if (uncountedRuns >= 2) {
+        throw new Error(`the transpile cache stays cold: a thread loaded the compiler in ${uncountedRuns} runs in a row (is $ASYNCTHREADPOOL_TS_CACHE 'off'?)`);
+      }
+    }
+  }
+  if (contender === 'cold-cache') {
+    const fs = require('node:fs');
+    const os = require('node:os');
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncthreadpool-bench-ts-cache-'));
+    try {
+      const { figures, jestProcessMs, loadAverage1m } = await runJest({ ASYNCTHREADPOOL_TS_CACHE: cache }, limitMs);
+      return { ...figures, jestProcessMs, loadAverage1m, uncountedRuns: 0 };
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  }
+  throw new Error(`unknown contender ${contender} for ts-jest-start (warm-cache or cold-cache)`);
+}
+
 /** @type {Record<string, (contender: string, params: Params) => Promise<Record<string, unknown>>>} */
-const MEASURES = { throughput, latency, cpu, spawn: spawnBench, cold };
+const MEASURES = { throughput, latency, cpu, spawn: spawnBench, cold, 'ts-jest-start': tsJestStart };
 
 async function main() {
   const [measure = '', contender = '', json = '{}'] = process.argv.slice(2);

@@ -1,0 +1,56 @@
+import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { ThreadPool } from '../../src';
+import { StartTasks, type ThreadAnswer } from './tasks';
+
+/**
+ * The bench's measure `ts-jest-start` (bench/measure.cjs runs it with bench/ts-jest/jest.config.cjs):
+ * under ts-jest, with the library and the task module as TypeScript sources, how long a 2-thread
+ * pool takes from `new ThreadPool()` until both threads have answered a task (a broadcast runs it
+ * once on every thread). The threads load the library and the task module through the library's
+ * TypeScript hook, from its transpile cache when warm.
+ *
+ * Writes its figures as JSON to `$ASYNCTHREADPOOL_BENCH_OUT` (or prints them if unset).
+ */
+
+const THREADS = 2;
+
+const now = (): number => performance.timeOrigin + performance.now();
+
+/** One pool: construction → every thread answered, then closed (outside the timed window). */
+async function startPool(): Promise<{ allReadyMs: number; answers: ThreadAnswer[]; started: number }> {
+  const started = now();
+  const pool = new ThreadPool({ threads: THREADS });
+  const answers = await pool.broadcast(StartTasks).hello();
+  const allReadyMs = now() - started;
+  await pool.close();
+  return { allReadyMs, answers, started };
+}
+
+test('a 2-thread pool with a TypeScript task module starts under ts-jest', async () => {
+  const first = await startPool();
+  // A second pool in the same process: the main thread's side (Piscina, the library) is loaded and
+  // warm, so this is the threads' own start-up.
+  const second = await startPool();
+
+  const threads = first.answers.map((a) => ({
+    threadId: a.threadId,
+    readyMs: a.at - first.started,
+    typescriptLoaded: a.typescriptLoaded,
+  }));
+  expect(new Set(threads.map((t) => t.threadId)).size).toBe(THREADS);
+  const figures = {
+    threads: THREADS,
+    allReadyMs: first.allReadyMs,
+    firstThreadReadyMs: Math.min(...threads.map((t) => t.readyMs)),
+    lastThreadReadyMs: Math.max(...threads.map((t) => t.readyMs)),
+    amortizedPerThreadMs: first.allReadyMs / THREADS,
+    secondPoolAllReadyMs: second.allReadyMs,
+    typescriptLoadedThreads: threads.filter((t) => t.typescriptLoaded).length,
+    secondPoolTypescriptLoadedThreads: second.answers.filter((a) => a.typescriptLoaded).length,
+    perThread: threads,
+  };
+  const out = process.env.ASYNCTHREADPOOL_BENCH_OUT;
+  if (out === undefined || out === '') console.log(JSON.stringify(figures));
+  else writeFileSync(out, JSON.stringify(figures));
+});
