@@ -17,4 +17,17 @@ describe('a thread stays alive and awake between tasks', () => {
     expect(after.ticks - before.ticks).toBeGreaterThanOrEqual(25);
     await pool.close();
   });
+
+  test("calls back to back, each taken while the thread polls for it (spinWait): the context's timers still run", async () => {
+    const shared = sharedCounter();
+    const pool = new ThreadPool({ context: Ticker, contextArgs: [shared], threads: 1, spinWait: 10_000 });
+    const before = await pool.spawn(ContextTasks).ticks();
+    // ~150 ms of calls with no gap: a 2 ms interval should tick dozens of times on that thread meanwhile.
+    const started = performance.now();
+    let last = before;
+    while (performance.now() - started < 150) last = await pool.spawn(ContextTasks).ticks();
+    expect(last.threadId).toBe(before.threadId);
+    expect(last.ticks - before.ticks).toBeGreaterThanOrEqual(10);
+    await pool.close();
+  });
 });

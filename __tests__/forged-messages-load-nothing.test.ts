@@ -23,7 +23,7 @@ describe('a forged request', () => {
   beforeAll(() => {
     expect(MathTasks.add(1, 1)).toBe(2); // registered here: its module is allowed
     expect(ModuleB.hello()).toBe('b');
-    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context: null, modules: moduleRegistry() };
+    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context: null, modules: moduleRegistry(), spinWait: 0 };
     piscina = new Piscina({
       filename: WORKER_BOOTSTRAP,
       name: 'handler',

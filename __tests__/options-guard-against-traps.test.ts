@@ -24,6 +24,22 @@ describe('options and declarations that would misbehave are refused with a clear
     await pool.close();
   });
 
+  test.each([-1, Number.NaN, Infinity, 10_001, '50', null])('spinWait = %p is refused (a thread could busy-wait without end)', (spinWait) => {
+    const error = thrownBy(() => new ThreadPool({ threads: 1, spinWait: spinWait as number }));
+    expectCode(error, 'ERR_INVALID_OPTION');
+    expect((error as Error).message).toMatch(/^Expected `spinWait` to be a number of microseconds from 0 to 10000/);
+  });
+
+  test('spinWait 0 (never poll) and the longest, 10 ms, both serve calls', async () => {
+    for (const spinWait of [0, 10_000]) {
+      const pool = new ThreadPool({ threads: 2, spinWait });
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => pool.spawn(CancellableTasks).quick(i)));
+      expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i));
+      for (let i = 0; i < 20; i++) expect(await pool.spawn(CancellableTasks).quick(i)).toBe(i);
+      await pool.close();
+    }
+  });
+
   test('@task compiled with standard (TC39) decorators: says to enable experimentalDecorators', () => {
     const standardContext = { kind: 'method', name: 'run', static: true, private: false };
     const error = thrownBy(() => { (task as unknown as (v: unknown, c: unknown) => void)(() => 1, standardContext); });

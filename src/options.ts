@@ -49,6 +49,14 @@ export interface ThreadPoolOptions<Ctx = never> {
    * @default 1000
    */
   readonly abortGracePeriod?: number;
+  /**
+   * Microseconds a thread keeps polling for its next call after answering, before it goes to sleep.
+   * A call that follows within that time is taken at once, without the wake-up of a sleeping thread
+   * (tens of µs, more on virtual machines); the price is up to this much CPU, and event-loop delay,
+   * on that thread after each run. `0` turns it off.
+   * @default 50
+   */
+  readonly spinWait?: number;
 }
 
 /** The options after defaults and validation. */
@@ -59,12 +67,16 @@ export interface ResolvedPoolOptions<Ctx> {
   readonly resourceLimits: ResourceLimits | undefined;
   readonly maxQueue: number;
   readonly abortGracePeriod: number;
+  readonly spinWait: number;
 }
+
+/** The longest `spinWait`: 10 ms. */
+export const MAX_SPIN_WAIT_US = 10_000;
 
 /** More threads than this is a mistake, not a configuration (each thread is an isolate). */
 export const MAX_THREADS = 1024;
 
-const KNOWN = new Set(['threads', 'context', 'contextArgs', 'resourceLimits', 'maxQueue', 'abortGracePeriod']);
+const KNOWN = new Set(['threads', 'context', 'contextArgs', 'resourceLimits', 'maxQueue', 'abortGracePeriod', 'spinWait']);
 const LIMITS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
 /** Applies defaults once and rejects invalid values at once, with one message pattern. */
@@ -75,7 +87,7 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   for (const key of Object.keys(options ?? {})) {
     if (!KNOWN.has(key)) throw fail('ERR_INVALID_OPTION', `Unknown option \`${key}\`; expected one of ${[...KNOWN].join(', ')}`);
   }
-  const { threads = availableParallelism(), context, contextArgs = [], resourceLimits, maxQueue = Infinity, abortGracePeriod = 1000 } = options ?? {};
+  const { threads = availableParallelism(), context, contextArgs = [], resourceLimits, maxQueue = Infinity, abortGracePeriod = 1000, spinWait = 50 } = options ?? {};
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw invalid('threads', `a positive integer up to ${String(MAX_THREADS)}`, threads);
   }
@@ -106,7 +118,10 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   ) {
     throw invalid('abortGracePeriod', `a number of milliseconds from 0 to ${String(MAX_TIMER_MS)}, or Infinity`, abortGracePeriod);
   }
-  return { threads, context, contextArgs, resourceLimits, maxQueue, abortGracePeriod };
+  if (typeof spinWait !== 'number' || !Number.isFinite(spinWait) || spinWait < 0 || spinWait > MAX_SPIN_WAIT_US) {
+    throw invalid('spinWait', `a number of microseconds from 0 to ${String(MAX_SPIN_WAIT_US)}`, spinWait);
+  }
+  return { threads, context, contextArgs, resourceLimits, maxQueue, abortGracePeriod, spinWait };
 }
 
 function validateLimits(limits: unknown): void {

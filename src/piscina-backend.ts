@@ -32,7 +32,7 @@ export class PiscinaBackend implements Backend {
   ) {
     this.capacity = options.threads;
     this.#translate = translate;
-    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context, modules: moduleRegistry() };
+    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context, modules: moduleRegistry(), spinWait: options.spinWait };
     // Loaded here rather than at import: every worker thread imports this library (task modules do)
     // and never needs Piscina's main-thread side, which costs each thread ~8 ms to load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

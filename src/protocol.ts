@@ -61,6 +61,8 @@ export interface PoolWorkerData {
   readonly kind: 'asyncthreadpool:pool';
   readonly context: ContextSpec | null;
   readonly modules: ModuleRegistry;
+  /** µs a thread keeps polling its control port after a run before it sleeps (the `spinWait` option). */
+  readonly spinWait: number;
 }
 
 /**
