@@ -1,4 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { task, ThreadPool } from '../src';
+import { DEFAULT_SPIN_WAIT_US, resolvePoolOptions } from '../src/options';
 import { runNode } from './helpers-process';
 import { CancellableTasks } from './fixtures/cancellable';
 import { expectCode, thrownBy } from './helpers';
@@ -28,6 +30,14 @@ describe('options and declarations that would misbehave are refused with a clear
     const error = thrownBy(() => new ThreadPool({ threads: 1, spinWait: spinWait as number }));
     expectCode(error, 'ERR_INVALID_OPTION');
     expect((error as Error).message).toMatch(/^Expected `spinWait` to be a number of microseconds from 0 to 10000/);
+  });
+
+  test('spinWait defaults to polling only when every thread can have a core', () => {
+    const cores = availableParallelism();
+    expect(resolvePoolOptions({ threads: cores }).spinWait).toBe(DEFAULT_SPIN_WAIT_US);
+    expect(resolvePoolOptions({ threads: cores + 1 }).spinWait).toBe(0);
+    expect(resolvePoolOptions({ threads: cores + 1, spinWait: 20 }).spinWait).toBe(20);
+    expect(resolvePoolOptions({ threads: 1, spinWait: 0 }).spinWait).toBe(0);
   });
 
   test('spinWait 0 (never poll) and the longest, 10 ms, both serve calls', async () => {

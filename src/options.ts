@@ -53,8 +53,9 @@ export interface ThreadPoolOptions<Ctx = never> {
    * Microseconds a thread keeps polling for its next call after answering, before it goes to sleep.
    * A call that follows within that time is taken at once, without the wake-up of a sleeping thread
    * (tens of µs, more on virtual machines); the price is up to this much CPU, and event-loop delay,
-   * on that thread after each run. `0` turns it off.
-   * @default 50
+   * on that thread after each run. `0` turns it off. The default polls only when every thread can
+   * have a core of its own: a thread polling on a shared core would take it from one with work.
+   * @default 50 when `threads` ≤ `os.availableParallelism()`, else 0
    */
   readonly spinWait?: number;
 }
@@ -69,6 +70,9 @@ export interface ResolvedPoolOptions<Ctx> {
   readonly abortGracePeriod: number;
   readonly spinWait: number;
 }
+
+/** `spinWait` when every thread can have a core. */
+export const DEFAULT_SPIN_WAIT_US = 50;
 
 /** The longest `spinWait`: 10 ms. */
 export const MAX_SPIN_WAIT_US = 10_000;
@@ -87,7 +91,7 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   for (const key of Object.keys(options ?? {})) {
     if (!KNOWN.has(key)) throw fail('ERR_INVALID_OPTION', `Unknown option \`${key}\`; expected one of ${[...KNOWN].join(', ')}`);
   }
-  const { threads = availableParallelism(), context, contextArgs = [], resourceLimits, maxQueue = Infinity, abortGracePeriod = 1000, spinWait = 50 } = options ?? {};
+  const { threads = availableParallelism(), context, contextArgs = [], resourceLimits, maxQueue = Infinity, abortGracePeriod = 1000, spinWait = DEFAULT_SPIN_WAIT_US } = options ?? {};
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw invalid('threads', `a positive integer up to ${String(MAX_THREADS)}`, threads);
   }
@@ -121,7 +125,15 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   if (typeof spinWait !== 'number' || !Number.isFinite(spinWait) || spinWait < 0 || spinWait > MAX_SPIN_WAIT_US) {
     throw invalid('spinWait', `a number of microseconds from 0 to ${String(MAX_SPIN_WAIT_US)}`, spinWait);
   }
-  return { threads, context, contextArgs, resourceLimits, maxQueue, abortGracePeriod, spinWait };
+  return {
+    threads,
+    context,
+    contextArgs,
+    resourceLimits,
+    maxQueue,
+    abortGracePeriod,
+    spinWait: options?.spinWait === undefined && threads > availableParallelism() ? 0 : spinWait,
+  };
 }
 
 function validateLimits(limits: unknown): void {
