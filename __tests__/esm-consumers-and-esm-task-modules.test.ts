@@ -5,8 +5,8 @@ import { ROOT, runNode } from './helpers-process';
 
 /**
  * A small project with "type": "module": its TypeScript is compiled to ES modules (by the test),
- * it imports the built package by name, and its task module is itself an ES module that the
- * worker threads import.
+ * it imports the built package by name, and its task modules are themselves ES modules (an `.mjs`
+ * one, and a `.js` one with a top-level await) that the worker threads import.
  */
 test('an ES module project uses the built package, with ES module task modules', async () => {
   const project = fs.mkdtempSync(path.join(os.tmpdir(), 'asyncthreadpool-esm-'));
@@ -25,7 +25,7 @@ test('an ES module project uses the built package, with ES module task modules',
     const run = await runNode([path.join(project, 'dist', 'main.mjs')]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toEqual({ sum: 5, counted: { count: 2, onWorker: true }, temporary: 9, closed: true });
+    expect(JSON.parse(run.stdout)).toEqual({ sum: 5, counted: { count: 2, onWorker: true }, awaited: 40, temporary: 9, closed: true });
   } finally {
     fs.rmSync(project, { recursive: true, force: true });
   }

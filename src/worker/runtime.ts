@@ -60,7 +60,10 @@ async function requireOrImport(file: string): Promise<unknown> {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- task modules are loaded by path at run time
     return require(file);
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ERR_REQUIRE_ESM') throw error;
+    // An ES module that `require()` cannot load: any, before Node 20.19; one that awaits at its top
+    // level (or imports one that does), since.
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error;
     return importModule(pathToFileURL(file).href);
   }
 }
