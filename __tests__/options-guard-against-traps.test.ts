@@ -13,6 +13,13 @@ describe('options and declarations that would misbehave are refused with a clear
     expect(result.message).toContain('entry module');
   });
 
+  test('a task or context class declared in the entry module: refused (a thread would re-run the program), inline allowed', async () => {
+    const run = await runNode(['-r', 'ts-node/register/transpile-only', require.resolve('./fixtures/task-in-entry.ts')]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ pooled: 'ERR_INVALID_TASK', temporary: 'ERR_INVALID_TASK', withContext: 'ERR_CONTEXT_NOT_FOUND', inlined: 8 });
+  });
+
   test('timeouts longer than a Node timer can wait (they would fire after 1 ms)', async () => {
     const pool = new ThreadPool({ threads: 1 });
     expect(() => pool.with({ timeout: 2 ** 31 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_OPTION' }) as Error);

@@ -1,5 +1,6 @@
 import { spawn, ThreadPool } from '../src';
 import { BrokenTasks } from './fixtures/broken-on-threads';
+import { TestFileTasks } from './fixtures/tasks-in-a-test-file.spec';
 import { CrashTasks } from './fixtures/thread-failures';
 import { expectCode, rejectionOf } from './helpers';
 
@@ -25,6 +26,15 @@ describe('failures of the thread rather than the task', () => {
     expect((error as Error).cause).toMatchObject({ message: 'broken on the threads' });
     // The thread survives and serves other modules.
     expect(await pool.spawn(CrashTasks).ok()).toBe('ok');
+    await pool.close();
+  });
+
+  test('a task class in a test file: ERR_MODULE_LOAD_FAILED saying where task classes belong', async () => {
+    const pool = new ThreadPool({ threads: 1 });
+    const error = await rejectionOf(pool.spawn(TestFileTasks).ok());
+    expectCode(error, 'ERR_MODULE_LOAD_FAILED');
+    expect((error as Error).message).toContain('not in test files');
+    expect((error as Error).message).toContain('describe is not defined');
     await pool.close();
   });
 

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { findUncloneable } from './cloneable';
 import { AsyncThreadPoolError, fail, reviveThrown } from './errors';
+import { isEntryModule } from './locate';
 import { registeredErrorClass, type TaskRecord } from './manifest';
 import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
 
@@ -17,6 +18,7 @@ export function buildRequest(record: TaskRecord, args: unknown[]): TaskRequest |
   if (record.module === undefined) {
     return fail('ERR_TASK_NOT_REGISTERED', `The module that defines ${record.name} is unknown (declared outside a module file?)`);
   }
+
   for (let i = 0; i < args.length; i++) {
     const bad = findUncloneable(args[i]);
     if (bad !== undefined) {
@@ -24,6 +26,15 @@ export function buildRequest(record: TaskRecord, args: unknown[]): TaskRequest |
     }
   }
   return { task: record.name, module: record.module, args };
+}
+
+/** The error of a task declared in the program's entry module, which no thread may load; else null. */
+export function entryModuleRefusal(record: TaskRecord): AsyncThreadPoolError | null {
+  if (!isEntryModule(record.module)) return null;
+  return fail(
+    'ERR_INVALID_TASK',
+    `${record.name} is declared in the program's entry module (${String(record.module)}); a thread loading it would run the program again: move the task class to a module of its own`,
+  );
 }
 
 /** The value of a successful response; the revived error of a failed one, thrown. */

@@ -1,4 +1,5 @@
 import { describe, fail } from './errors';
+import { isEntryModule } from './locate';
 import { allTasks } from './manifest';
 import type { ContextSpec } from './protocol';
 
@@ -10,16 +11,17 @@ import type { ContextSpec } from './protocol';
  * 2. a loaded module that exports the class (searched in the module cache).
  */
 export function contextSpec(cls: Function, args: readonly unknown[]): ContextSpec {
+  let declaredInEntry: string | undefined;
   for (const record of allTasks()) {
-    if (record.contextType === cls && record.module !== undefined) {
-      return { className: cls.name, args, source: { module: record.module, task: record.name } };
-    }
+    if (record.contextType !== cls || record.module === undefined) continue;
+    if (isEntryModule(record.module)) declaredInEntry = record.module;
+    else return { className: cls.name, args, source: { module: record.module, task: record.name } };
   }
-  const module = moduleExporting(cls);
-  if (module !== undefined && module === entryModule()) {
+  const module = moduleExporting(cls) ?? declaredInEntry;
+  if (module !== undefined && isEntryModule(module)) {
     throw fail(
       'ERR_CONTEXT_NOT_FOUND',
-      `Context class ${describe(cls)} is exported only by the program's entry module (${module}); every thread would run that program again to load it: move the class to a module of its own`,
+      `Context class ${describe(cls)} is defined or exported only by the program's entry module (${module}); every thread would run that program again to load it: move the class to a module of its own`,
     );
   }
   if (module !== undefined) return { className: cls.name, args, source: { module } };
@@ -29,17 +31,11 @@ export function contextSpec(cls: Function, args: readonly unknown[]): ContextSpe
   );
 }
 
-/** The file Node started (`node main.js`), whose top level is the program itself. */
-function entryModule(): string | undefined {
-  return require.main?.filename;
-}
-
 function moduleExporting(cls: Function): string | undefined {
-  const entry = entryModule();
   let fromEntry: string | undefined;
   for (const module of Object.values(require.cache)) {
     if (module === undefined) continue;
-    if (module.filename === entry) {
+    if (isEntryModule(module.filename)) {
       // Only as a last resort (and then refused): loading it in a thread re-runs the program.
       if (exportsClass(module.exports, cls)) fromEntry = module.filename;
       continue;

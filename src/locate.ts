@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { isMainThread } from 'node:worker_threads';
 
 /** The library's own folder (`src/` or `dist/`): frames inside it are never the task module. */
 const LIBRARY_DIR = __dirname + path.sep;
@@ -41,4 +43,39 @@ function toPath(name: string | null | undefined): string | undefined {
 
 function isHelper(file: string): boolean {
   return /[\\/]node_modules[\\/](tslib|reflect-metadata)[\\/]/.test(file);
+}
+
+/**
+ * The file Node started (`node main.js`, CommonJS or ES module), whose top level is the program
+ * itself: a thread that loads it runs the program again. Undefined in a worker thread, in a REPL,
+ * and under a runner whose entry is its own (jest).
+ */
+export function entryModule(): string | undefined {
+  if (entry === null) entry = findEntryModule();
+  return entry;
+}
+
+let entry: string | undefined | null = null;
+
+function findEntryModule(): string | undefined {
+  if (!isMainThread) return undefined;
+  const main = require.main?.filename ?? process.argv[1];
+  if (main === undefined || main === '') return undefined;
+  try {
+    return fs.realpathSync(main);
+  } catch {
+    return main;
+  }
+}
+
+/** Whether `file` is the program's entry module (compared by real path). */
+export function isEntryModule(file: string | undefined): boolean {
+  const entry = entryModule();
+  if (file === undefined || entry === undefined) return false;
+  if (file === entry) return true;
+  try {
+    return fs.realpathSync(file) === entry;
+  } catch {
+    return false;
+  }
 }

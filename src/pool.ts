@@ -1,4 +1,4 @@
-import { buildRequest, threadFailure } from './call';
+import { buildRequest, entryModuleRefusal, threadFailure } from './call';
 import { contextSpec } from './context';
 import { InlineBackend } from './inline-backend';
 import { type AsyncThreadPoolError, fail } from './errors';
@@ -48,6 +48,8 @@ const INLINE = Symbol('asyncthreadpool.inline');
 export class ThreadPool<Ctx = never> implements AsyncDisposable {
   readonly #backend: Backend;
   readonly #threads: number;
+  /** Runs calls on the calling thread (`ThreadPool.inline`). */
+  readonly #inline: boolean;
   readonly #context: Function | undefined;
   readonly #scheduler: Scheduler;
   readonly #plain: PoolView<Ctx>;
@@ -63,6 +65,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     const inline = (options as Record<symbol, unknown> | undefined)?.[INLINE] === true;
     const resolved = resolvePoolOptions(options);
     this.#threads = inline ? 1 : resolved.threads;
+    this.#inline = inline;
     this.#context = resolved.context;
     const onBroken = (error: AsyncThreadPoolError): void => {
       this.#break(error);
@@ -279,13 +282,13 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   #verdict(record: TaskRecord): Error | null {
     let verdict = this.#verdicts.get(record);
     if (verdict !== undefined) return verdict;
-    verdict = null;
-    if (record.contextIndex !== undefined) {
-      const wanted = record.contextType?.name ?? 'context';
+    verdict = this.#inline ? null : entryModuleRefusal(record);
+    if (verdict === null && record.contextIndex !== undefined) {
+      const wanted = record.contextType === undefined ? 'a context' : `a ${record.contextType.name} context`;
       if (this.#context === undefined) {
         verdict = fail(
           'ERR_CONTEXT_MISMATCH',
-          `${record.name} takes a ${wanted} context, but the pool has no context; create it with new ThreadPool({ context: ${record.contextType?.name ?? 'YourContext'} })`,
+          `${record.name} takes ${wanted}, but the pool has no context; create it with new ThreadPool({ context: ${record.contextType?.name ?? 'YourContext'} })`,
         );
       } else if (record.contextType !== undefined && !isSameOrSubclass(this.#context, record.contextType)) {
         verdict = fail(

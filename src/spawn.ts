@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { optionalExecArgv } from './exec-argv';
-import { buildRequest, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
+import { buildRequest, entryModuleRefusal, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { moduleRegistry, type TaskRecord } from './manifest';
 import { unwrapMoved } from './transfer';
 import type { TaskResponse, TemporaryWorkerData } from './protocol';
@@ -33,7 +33,7 @@ export function spawn(target: unknown, ...args: unknown[]): unknown {
 
 function runOnTemporaryThread(record: TaskRecord, args: unknown[]): Promise<unknown> {
   const { args: plain, transfer } = unwrapMoved(args);
-  const request = buildRequest(record, plain as unknown[]);
+  const request = entryModuleRefusal(record) ?? buildRequest(record, plain as unknown[]);
   if (request instanceof Error) return Promise.reject(request);
   const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry() };
   return new Promise((resolve, reject) => {

@@ -44,7 +44,9 @@ export async function loadModule(file: string, modules: ModuleRegistry): Promise
     const real = fs.realpathSync(file);
     entry = { real, exports: await requireOrImport(real) };
   } catch (error) {
-    throw fail('ERR_MODULE_LOAD_FAILED', `Could not load task module ${file}: ${(error as Error).message}`, error);
+    // A test file run outside its runner fails on its first `describe`: say where tasks belong.
+    const hint = /\.(test|spec)\.[cm]?[jt]sx?$/.test(file) ? ' (task classes must live in modules of their own, not in test files)' : '';
+    throw fail('ERR_MODULE_LOAD_FAILED', `Could not load task module ${file}${hint}: ${(error as Error).message}`, error);
   }
   loaded.set(file, entry);
   return entry;
@@ -173,7 +175,7 @@ export async function runTask(request: TaskRequest, state: ThreadContextState): 
         if (declared === undefined) {
           throw fail(
             'ERR_CONTEXT_NOT_FOUND',
-            `${record.name} takes a context but declares no class for it (no decorator metadata), so a temporary thread cannot build one`,
+            `${record.name} takes a context but declares no class for it (its parameter is typed as an interface or \`object\`, or the code has no decorator metadata), so a temporary thread cannot build one: type the parameter with the context's class`,
           );
         }
         context = fresh = await createContext(
@@ -211,7 +213,7 @@ function poolContextFor(record: TaskRecord, context: object | undefined): object
   if (context === undefined) {
     throw fail(
       'ERR_CONTEXT_MISMATCH',
-      `${record.name} takes a ${declared?.name ?? 'context'} context (parameter ${String(record.contextIndex)}), but the pool has no context; create it with new ThreadPool({ context: ${declared?.name ?? 'YourContext'} })`,
+      `${record.name} takes ${declared === undefined ? 'a context' : `a ${declared.name} context`} (parameter ${String(record.contextIndex)}), but the pool has no context; create it with new ThreadPool({ context: ${declared?.name ?? 'YourContext'} })`,
     );
   }
   if (declared !== undefined && !(context instanceof declared)) {
