@@ -13,7 +13,7 @@ describe('options and declarations that would misbehave are refused with a clear
     expect(result.message).toContain('entry module');
   });
 
-  test('a task or context class declared in the entry module: refused (a thread would re-run the program), inline allowed', async () => {
+  test('a task or context class declared in an entry module that runs its program unguarded: refused (a thread would run it again), inline allowed', async () => {
     const run = await runNode(['-r', 'ts-node/register/transpile-only', require.resolve('./fixtures/task-in-entry.ts')]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);

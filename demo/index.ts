@@ -25,7 +25,8 @@ async function main(): Promise<void> {
   const threads = 2;
   const pool = new ThreadPool({ context: Counter, threads });
   const calls = 20;
-  await Promise.all(Array.from({ length: calls }, () => pool.spawn(ThreadInfoTasks).countHere()));
+  await pool.broadcast(ThreadInfoTasks).threadId(); // every thread started (a broadcast waits for all)
+  await Promise.all(Array.from({ length: calls }, () => pool.spawn(ThreadInfoTasks).countHere(2)));
   // One more call on every thread: each reports its own Counter (its count includes this call).
   const perThread = await pool.broadcast(ThreadInfoTasks).countHere();
   await pool.close();
@@ -111,6 +112,8 @@ async function httpDemo(): Promise<void> {
   const pool = new ThreadPool({ context: HttpClient, threads });
   try {
     const http = pool.spawn(HttpTasks);
+    // Every thread started, with its socket open, before the clock starts (one GET per thread).
+    await pool.broadcast(HttpTasks).get(`${server.url}/warm-up`);
     let started = performance.now();
     await Promise.all(Array.from({ length: requests }, (_, i) => http.get(`${server.url}/${String(i)}`)));
     const keepAliveRate = requests / ((performance.now() - started) / 1000);

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { findUncloneable } from './cloneable';
 import { AsyncThreadPoolError, fail, reviveThrown } from './errors';
-import { isEntryModule } from './locate';
+import { isUnguardedEntryModule } from './locate';
 import { registeredErrorClass, type TaskRecord } from './manifest';
 import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
 
@@ -28,12 +28,15 @@ export function buildRequest(record: TaskRecord, args: unknown[]): TaskRequest |
   return { task: record.name, module: record.module, args };
 }
 
-/** The error of a task declared in the program's entry module, which no thread may load; else null. */
+/**
+ * The error of a task declared in the program's entry module when that module runs the program
+ * unguarded, so that a thread loading it would run the program again; else null.
+ */
 export function entryModuleRefusal(record: TaskRecord): AsyncThreadPoolError | null {
-  if (!isEntryModule(record.module)) return null;
+  if (!isUnguardedEntryModule(record.module)) return null;
   return fail(
     'ERR_INVALID_TASK',
-    `${record.name} is declared in the program's entry module (${String(record.module)}); a thread loading it would run the program again: move the task class to a module of its own`,
+    `${record.name} is declared in the program's entry module (${String(record.module)}), which a thread must load to run it and which would then run the program again: move the task class to a module of its own, or run the program only under \`if (require.main === module)\``,
   );
 }
 

@@ -1,5 +1,5 @@
 import { describe, fail } from './errors';
-import { isEntryModule } from './locate';
+import { isUnguardedEntryModule } from './locate';
 import { allTasks } from './manifest';
 import type { ContextSpec } from './protocol';
 
@@ -14,14 +14,14 @@ export function contextSpec(cls: Function, args: readonly unknown[]): ContextSpe
   let declaredInEntry: string | undefined;
   for (const record of allTasks()) {
     if (record.contextType !== cls || record.module === undefined) continue;
-    if (isEntryModule(record.module)) declaredInEntry = record.module;
+    if (isUnguardedEntryModule(record.module)) declaredInEntry = record.module;
     else return { className: cls.name, args, source: { module: record.module, task: record.name } };
   }
   const module = moduleExporting(cls) ?? declaredInEntry;
-  if (module !== undefined && isEntryModule(module)) {
+  if (module !== undefined && isUnguardedEntryModule(module)) {
     throw fail(
       'ERR_CONTEXT_NOT_FOUND',
-      `Context class ${describe(cls)} is defined or exported only by the program's entry module (${module}); every thread would run that program again to load it: move the class to a module of its own`,
+      `Context class ${describe(cls)} is defined or exported only by the program's entry module (${module}); every thread would run that program again to load it: move the class to a module of its own, or run the program only under \`if (require.main === module)\``,
     );
   }
   if (module !== undefined) return { className: cls.name, args, source: { module } };
@@ -35,7 +35,7 @@ function moduleExporting(cls: Function): string | undefined {
   let fromEntry: string | undefined;
   for (const module of Object.values(require.cache)) {
     if (module === undefined) continue;
-    if (isEntryModule(module.filename)) {
+    if (isUnguardedEntryModule(module.filename)) {
       // Only as a last resort (and then refused): loading it in a thread re-runs the program.
       if (exportsClass(module.exports, cls)) fromEntry = module.filename;
       continue;

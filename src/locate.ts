@@ -79,3 +79,25 @@ export function isEntryModule(file: string | undefined): boolean {
     return false;
   }
 }
+
+/**
+ * Whether `file` is the entry module and runs the program from its top level unguarded, so that a
+ * thread loading it would run the program again. A file that guards its program with
+ * `if (require.main === module)` (or tests `import.meta.main` / `import.meta.url`, which differ on a
+ * thread) may be loaded.
+ */
+export function isUnguardedEntryModule(file: string | undefined): boolean {
+  if (!isEntryModule(file)) return false;
+  if (entryGuarded === undefined) {
+    let source = '';
+    try {
+      source = fs.readFileSync(entryModule() ?? '', 'utf8');
+    } catch {
+      // Unreadable: treat as unguarded.
+    }
+    entryGuarded = /require\.main\s*[!=]==?\s*module\b|\bmodule\s*[!=]==?\s*require\.main|import\.meta\.(main|url)\b/.test(source);
+  }
+  return !entryGuarded;
+}
+
+let entryGuarded: boolean | undefined;

@@ -171,7 +171,22 @@ function nearestConfig(dir) {
  */
 function loadCompiler(filename) {
   if (ts === undefined) {
-    ts = /** @type {typeof import('typescript')} */ (require(resolveCompiler(filename, 'typescript')));
+    /** @type {typeof import('typescript')} */
+    let compiler;
+    try {
+      compiler = /** @type {typeof import('typescript')} */ (require(resolveCompiler(filename, 'typescript')));
+    } catch (error) {
+      throw new Error(
+        `Loading the TypeScript task module ${filename} on a worker thread needs the \`typescript\` package (5.x; \`npm install --save-dev typescript@5\`), which was not found: ${/** @type {Error} */ (error).message}`,
+        { cause: error },
+      );
+    }
+    if (typeof compiler.transpileModule !== 'function' || typeof compiler.readConfigFile !== 'function') {
+      throw new Error(
+        `Loading the TypeScript task module ${filename} on a worker thread needs the \`typescript\` package's JavaScript API (versions 4.7 to 6.x), and the one installed (${compilerVersion(filename)}) has none: install typescript 5 (\`npm install --save-dev typescript@5\`), or compile your task modules`,
+      );
+    }
+    ts = compiler;
     // Options parsed before the compiler was loaded were left empty: parse them now.
     configs.forEach((entry) => {
       entry.options = undefined;
