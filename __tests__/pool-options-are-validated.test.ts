@@ -54,6 +54,9 @@ describe('pool options', () => {
   });
 
   test('a context class the threads cannot find is refused at once', () => {
-    expectCode(thrownBy(() => new ThreadPool({ context: Unreachable })), 'ERR_CONTEXT_NOT_FOUND');
+    const error = thrownBy(() => new ThreadPool({ context: Unreachable }));
+    expectCode(error, 'ERR_CONTEXT_NOT_FOUND');
+    // Says both ways to make the class findable, and what is not searched.
+    expect((error as Error).message).toMatch(/export it from a CommonJS module.*@ThreadContext\(\) parameter.*ES modules are not searched/);
   });
 });
