@@ -262,6 +262,11 @@ function xml(text) {
 // Main
 
 async function main() {
+  const renderIndex = process.argv.indexOf('--render');
+  if (renderIndex !== -1) {
+    rerender(process.argv[renderIndex + 1] ?? '');
+    return;
+  }
   const distIndex = path.join(ROOT, 'dist', 'index.js');
   if (!existsSync(distIndex)) {
     log('dist/ is missing: build the library first with `npx tsc -p tsconfig.build.json` (or `npm run build`).');
@@ -347,6 +352,21 @@ async function main() {
   const relative = path.relative(ROOT, RESULTS);
   const where = relative.startsWith('..') || path.isAbsolute(relative) ? RESULTS : relative;
   log(`\nwrote ${where}/latest.{json,md,svg} and ${where}/${dated}.{json,md,svg} (${durationS.toFixed(1)} s)`);
+}
+
+/**
+ * `--render <results.json>` (with `--quick` for a quick run's file): writes the Markdown report again
+ * beside the JSON, from the figures it holds, without measuring anything (after the report's format
+ * changed).
+ * @param {string} file
+ */
+function rerender(file) {
+  const json = /** @type {{ host: Parameters<typeof renderMarkdown>[1], versions: Record<string, string>, durationS: number, summary: Report['summary'], notes: string[] }} */ (
+    parseJson(readFileSync(file, 'utf8'))
+  );
+  const markdown = renderMarkdown({ summary: json.summary, notes: json.notes }, json.host, json.versions, json.durationS);
+  writeFileSync(file.replace(/\.json$/, '.md'), markdown);
+  process.stdout.write(markdown);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -475,6 +495,36 @@ function verdict(figure) {
   return figure.median <= TS_JEST_TARGET_MS ? 'met' : 'missed';
 }
 
+/**
+ * The issue's targets, each as the ratio (or figure) measured in this run and whether it is met.
+ * @param {Report['summary']} s
+ * @returns {string[]} Markdown table lines
+ */
+function targetTable(s) {
+  const us = 'asyncthreadpool';
+  const speedup = s.cpu.rows.find((row) => row.contender === us)?.figures.speedup?.median ?? NaN;
+  const warm = s.tsJestStart.rows.find((row) => row.contender === 'warm-cache')?.figures.allReadyMs?.median ?? NaN;
+  /** @type {[string, number, string, (value: number) => boolean, string][]} */
+  const targets = [
+    ['(a) throughput, ratio to Piscina', s.throughput.ratioToPiscina[us] ?? NaN, '≥ 3×', (v) => v >= 3, '×'],
+    ['(b) latency median, ratio to Piscina', s.latency.medianRatioToPiscina[us] ?? NaN, '≤ 1.1×', (v) => v <= 1.1, '×'],
+    ['(c) speedup, 1 → 2 threads', speedup, '≥ 1.9', (v) => v >= 1.9, ''],
+    ['(d) pool-less spawn, ratio to a raw Worker', s.spawn.ratioToRawWorker[us] ?? NaN, '≤ 1.1×', (v) => v <= 1.1, '×'],
+    ['(e) cold start (compiled), ratio to Piscina', s.cold.ratioToPiscina[us] ?? NaN, '≤ 1.1×', (v) => v <= 1.1, '×'],
+    ['(e) every thread ready under ts-jest, warm cache, ms', warm, `≤ ${String(TS_JEST_TARGET_MS)} ms`, (v) => v <= TS_JEST_TARGET_MS, ''],
+    ['(f) peak RSS, ratio to Piscina', s.peakRss.ratioToPiscina[us] ?? NaN, '≤ 0.5×', (v) => v <= 0.5, '×'],
+    ['(g) context: throughput, with / without', s.context.throughputRatio, '≥ 0.95×', (v) => v >= 0.95, '×'],
+    ['(g) context: median latency, with / without', s.context.latencyMedianRatio, '≤ 1.05×', (v) => v <= 1.05, '×'],
+  ];
+  return [
+    '| target | measured | bar | verdict |',
+    '| --- | ---: | ---: | --- |',
+    ...targets.map(([name, value, bar, met, unit]) =>
+      `| ${name} | ${Number.isNaN(value) ? 'no figure' : `${value.toFixed(2)}${unit}`} | ${bar} | ${Number.isNaN(value) ? '—' : met(value) ? 'met' : '**missed**'} |`,
+    ),
+  ];
+}
+
 /** @typedef {ReturnType<typeof buildReport>} Report */
 
 /**
@@ -506,6 +556,8 @@ function renderMarkdown(report, hostInfo, versions, durationS) {
     `Method: every measurement in a fresh process, contenders interleaved over ${CONFIG.rounds} rounds (${CONFIG.tsJestRounds} for the ts-jest start); each cell is the median over the rounds, with min – max; ratio = that median / raw Piscina's median (for (d): / the raw Worker's; for (g): with context / without). Same task \`(a, b) => a + b\` and ${THREADS} threads for all. Run time ${durationS.toFixed(0)} s.`,
     '',
   );
+
+  out.push('## Targets (issue 5), from the tables below', '', ...targetTable(s), '');
 
   const tput = s.throughput;
   out.push(
