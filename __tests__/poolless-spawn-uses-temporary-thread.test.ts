@@ -3,7 +3,8 @@ import { spawn } from '../src';
 import { MathTasks } from '../tasks/math';
 import { ThreadTasks } from './fixtures/barrier';
 import { ScratchTasks } from './fixtures/contexts';
-import { osThreadCount } from './helpers';
+import { CancellableTasks } from './fixtures/cancellable';
+import { expectCode, osThreadCount, rejectionOf, sharedCounter, thrownBy, untilAtLeast } from './helpers';
 import { runNode } from './helpers-process';
 
 describe('pool-less spawn', () => {
@@ -50,5 +51,46 @@ describe('pool-less spawn output', () => {
     expect(lines.filter((l) => l === 'ran')).toHaveLength(5);
     expect(lines.filter((l) => l === 'disposed')).toHaveLength(5);
     expect(lines.filter((l) => l === 'result true')).toHaveLength(5);
+  });
+});
+
+describe('pool-less spawn with per-call options (spawn.with)', () => {
+  test('a timeout rejects with ERR_TASK_TIMEOUT and ends the thread, even one that never yields', async () => {
+    const started = sharedCounter();
+    await spawn(MathTasks.add, 0, 0); // warm-up, as above
+    const baseline = osThreadCount();
+    const error = await rejectionOf(spawn.with({ timeout: 300 }).spawn(CancellableTasks).spinForever(started));
+    expectCode(error, 'ERR_TASK_TIMEOUT');
+    expect(Atomics.load(started, 0)).toBe(1);
+    // Settled once its thread was gone.
+    expect(osThreadCount()).toBe(baseline);
+  });
+
+  test('an abort rejects at once with AbortError (cause: the reason) and ends the thread', async () => {
+    const started = sharedCounter();
+    await spawn(MathTasks.add, 0, 0); // warm-up, as above
+    const baseline = osThreadCount();
+    const controller = new AbortController();
+    const call = spawn.with({ signal: controller.signal }).spawn(CancellableTasks).spinForever(started);
+    await untilAtLeast(started, 0, 1);
+    const reason = new Error('enough');
+    controller.abort(reason);
+    const error = await rejectionOf(call);
+    expect(error).toMatchObject({ name: 'AbortError', code: 'ERR_TASK_ABORTED' });
+    expect((error as Error).cause).toBe(reason);
+    expect(osThreadCount()).toBe(baseline);
+  });
+
+  test('an already aborted signal rejects without starting a thread', async () => {
+    const started = sharedCounter();
+    const error = await rejectionOf(spawn.with({ signal: AbortSignal.abort() }).spawn(CancellableTasks.spinForever, started));
+    expect(error).toMatchObject({ name: 'AbortError', code: 'ERR_TASK_ABORTED' });
+    expect(Atomics.load(started, 0)).toBe(0);
+  });
+
+  test('a call that finishes in time resolves as usual; bad options are refused at once', async () => {
+    expect(await spawn.with({ timeout: 30_000, signal: new AbortController().signal }).spawn(MathTasks).add(2, 3)).toBe(5);
+    expectCode(thrownBy(() => spawn.with({ timeout: -1 })), 'ERR_INVALID_OPTION');
+    expectCode(thrownBy(() => spawn.with({ timout: 5 } as never)), 'ERR_INVALID_OPTION');
   });
 });

@@ -6,7 +6,7 @@
  */
 export { task, ThreadContext, TaskSignal, type TaskOptions } from './decorators';
 export { ThreadPool, type PoolView } from './pool';
-export { spawn } from './spawn';
+export { spawn, type Spawn, type SpawnWithOptions } from './spawn';
 export { move } from './transfer';
 export { AsyncThreadPoolError, type ErrorCode } from './errors';
 export { registerErrorClass } from './manifest';

@@ -1,12 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { optionalExecArgv } from './exec-argv';
 import { buildRequest, entryModuleRefusal, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
+import { fail } from './errors';
+import { abortError, type CallOptions, validateCallOptions } from './scheduler';
 import { moduleRegistry, type TaskRecord } from './manifest';
 import { unwrapMoved } from './transfer';
 import type { TaskResponse, TemporaryWorkerData } from './protocol';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
-
-const proxies = new WeakMap<object, object>();
 
 /**
  * Runs a task on a temporary background thread, with no pool: the thread starts, runs the one
@@ -23,22 +23,67 @@ const proxies = new WeakMap<object, object>();
  *
  * const five = await spawn(MathTasks).add(2, 3);
  * const alsoFive = await spawn(MathTasks.add, 2, 3);
+ * const quick = await spawn.with({ timeout: 5_000 }).spawn(MathTasks).add(1, 1);
  * ```
  */
-export function spawn<C extends TaskClass>(taskClass: C): Remote<C, UnknownContext>;
-export function spawn<F extends TaskFunction>(task: F, ...args: CallerArgs<Parameters<F>, UnknownContext>): TaskResult<F>;
-export function spawn(target: unknown, ...args: unknown[]): unknown {
-  return dispatch(runOnTemporaryThread, proxies, target, args);
+export interface Spawn {
+  <C extends TaskClass>(taskClass: C): Remote<C, UnknownContext>;
+  <F extends TaskFunction>(task: F, ...args: CallerArgs<Parameters<F>, UnknownContext>): TaskResult<F>;
+  /**
+   * Pool-less spawning with per-call options. `signal` and `timeout` (counted from the call: the
+   * thread's start is part of it) reject the call at once with `AbortError` (`ERR_TASK_ABORTED`) or
+   * `ERR_TASK_TIMEOUT`, and end its thread at once: nothing else runs there, so there is no grace
+   * period, and the task's context (if any) is not disposed.
+   */
+  with(options: CallOptions): SpawnWithOptions;
 }
 
-function runOnTemporaryThread(record: TaskRecord, args: unknown[]): Promise<unknown> {
+/** What `spawn.with(options)` returns. */
+export interface SpawnWithOptions {
+  /** As {@link spawn}, each call with the options given to `spawn.with`. */
+  readonly spawn: Spawn;
+}
+
+/** See {@link Spawn}: `spawn(Cls).method(...)`, `spawn(Cls.method, ...)`, `spawn.with(options).spawn(...)`. */
+export const spawn: Spawn = spawner(undefined);
+
+function spawner(options: CallOptions | undefined): Spawn {
+  const proxies = new WeakMap<object, object>();
+  const run = (record: TaskRecord, args: unknown[]): Promise<unknown> => runOnTemporaryThread(record, args, options);
+  const spawnFn = (target: unknown, ...args: unknown[]): unknown => dispatch(run, proxies, target, args);
+  return Object.assign(spawnFn, {
+    with: (next: CallOptions) => ({ spawn: spawner(validateCallOptions(next)) }),
+  }) as Spawn;
+}
+
+function runOnTemporaryThread(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown> {
   const { args: plain, transfer } = unwrapMoved(args);
   const request = entryModuleRefusal(record) ?? buildRequest(record, plain as unknown[]);
   if (request instanceof Error) return Promise.reject(request);
+  const signal = options?.signal;
+  if (signal?.aborted === true) return Promise.reject(abortError(record.name, signal.reason));
   const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry() };
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_BOOTSTRAP, { workerData, transferList: transfer, ...optionalExecArgv() });
     let outcome: { response: TaskResponse } | { error: Error } | undefined;
+    // An abort or a timeout decides the outcome and ends the thread; the call settles on its exit.
+    const stop = (error: Error): void => {
+      outcome ??= { error };
+      void worker.terminate();
+    };
+    const onAbort = (): void => {
+      stop(abortError(record.name, signal?.reason));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timeout = options?.timeout;
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(() => {
+            stop(fail('ERR_TASK_TIMEOUT', `${record.name} did not finish within ${String(timeout)} ms`));
+          }, timeout);
+    // The running thread keeps the process alive, not the timer.
+    timer?.unref();
     worker.once('message', (response: TaskResponse) => {
       outcome ??= { response };
       // The task has settled: end the thread (its context's timers would keep it alive).
@@ -49,6 +94,8 @@ function runOnTemporaryThread(record: TaskRecord, args: unknown[]): Promise<unkn
     });
     // Settle only once the thread is gone, so that no thread outlives the call.
     worker.once('exit', (code) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (timer !== undefined) clearTimeout(timer);
       if (outcome === undefined) {
         reject(threadFailure(new Error(`worker exited with code: ${String(code)}`), record.name));
       } else if ('error' in outcome) {

@@ -92,6 +92,15 @@ export async function poolless(): Promise<void> {
   await spawn(MathTasks).add('2', 3);
   // @ts-expect-error too many arguments
   await spawn(MathTasks.add, 1, 2, 3);
+  // With per-call options: the same typing.
+  const timed = spawn.with({ timeout: 1000 }).spawn(MathTasks).add(2, 3);
+  assertType<Equal<typeof timed, Promise<number>>>();
+  const timedRef = spawn.with({ signal: new AbortController().signal }).spawn(MathTasks.add, 1, 2);
+  assertType<Equal<typeof timedRef, Promise<number>>>();
+  // @ts-expect-error wrong argument type
+  await spawn.with({ timeout: 1000 }).spawn(MathTasks).add('2', 3);
+  // @ts-expect-error unknown option
+  spawn.with({ timout: 1000 });
 }
 
 export function options(): void {
