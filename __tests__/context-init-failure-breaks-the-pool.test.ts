@@ -1,5 +1,6 @@
 import { ThreadPool } from '../src';
 import { BadConstructor, BadInit, CrashingTasks, ExitingInit, InitFailureTasks } from './fixtures/crashes';
+import { HangingInit, HangingTasks } from './fixtures/contexts';
 import { expectCode, rejectionOf, sharedCounter } from './helpers';
 
 /**
@@ -22,6 +23,15 @@ describe('a context that fails to initialise', () => {
     // Each thread tried once; nothing restarted them.
     expect(Atomics.load(shared, 0)).toBeLessThanOrEqual(2);
     expectCode(await rejectionOf(pool.spawn(CrashingTasks).ok(1)), 'ERR_CONTEXT_INIT_FAILED');
+  });
+
+  test('an init() that never settles, with contextTimeout: the pool breaks once it passes, close() resolves', async () => {
+    const pool = new ThreadPool({ context: HangingInit, threads: 1, contextTimeout: 300 });
+    const error = await rejectionOf(pool.spawn(HangingTasks).viaInit());
+    expectCode(error, 'ERR_CONTEXT_INIT_FAILED');
+    expect((error as Error).message).toContain('within 300 ms');
+    expectCode(await rejectionOf(pool.spawn(HangingTasks).viaInit()), 'ERR_CONTEXT_INIT_FAILED');
+    await pool.close();
   });
 
   test('a rejecting init(): the same, with the init error as cause', async () => {

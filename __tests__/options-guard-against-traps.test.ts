@@ -39,6 +39,10 @@ describe('options and declarations that would misbehave are refused with a clear
     expect((error as Error).message).toMatch(/^Expected `spinWait` to be a number of microseconds from 0 to 10000/);
   });
 
+  test.each([0, -1, Number.NaN, 2 ** 31, '500', null])('contextTimeout = %p is refused', (contextTimeout) => {
+    expectCode(thrownBy(() => new ThreadPool({ threads: 1, contextTimeout: contextTimeout as number })), 'ERR_INVALID_OPTION');
+  });
+
   test('spinWait defaults to polling only when every thread can have a core', () => {
     const cores = availableParallelism();
     expect(resolvePoolOptions({ threads: cores }).spinWait).toBe(DEFAULT_SPIN_WAIT_US);

@@ -50,6 +50,15 @@ export interface ThreadPoolOptions<Ctx = never> {
    */
   readonly abortGracePeriod?: number;
   /**
+   * Milliseconds a thread's context may take to build (from the thread's start of it: loading its
+   * module, the constructor and `init()`) and to dispose. A build past it breaks the pool, as a
+   * failed `init()` does (`ERR_CONTEXT_INIT_FAILED`); a dispose past it lets `close()` end the
+   * threads anyway and reject with `ERR_CONTEXT_DISPOSE_FAILED`. Pool threads only (not the inline
+   * pool, nor the fresh context of a pool-less `spawn`).
+   * @default Infinity (no bound)
+   */
+  readonly contextTimeout?: number;
+  /**
    * Microseconds a thread keeps polling for its next call after answering, before it goes to sleep.
    * A call that follows within that time is taken at once, without the wake-up of a sleeping thread
    * (tens of µs, more on virtual machines); the price is up to this much CPU, and event-loop delay,
@@ -68,6 +77,7 @@ export interface ResolvedPoolOptions<Ctx> {
   readonly resourceLimits: ResourceLimits | undefined;
   readonly maxQueue: number;
   readonly abortGracePeriod: number;
+  readonly contextTimeout: number;
   readonly spinWait: number;
 }
 
@@ -80,7 +90,7 @@ export const MAX_SPIN_WAIT_US = 10_000;
 /** More threads than this is a mistake, not a configuration (each thread is an isolate). */
 export const MAX_THREADS = 1024;
 
-const KNOWN = new Set(['threads', 'context', 'contextArgs', 'resourceLimits', 'maxQueue', 'abortGracePeriod', 'spinWait']);
+const KNOWN = new Set(['threads', 'context', 'contextArgs', 'resourceLimits', 'maxQueue', 'abortGracePeriod', 'contextTimeout', 'spinWait']);
 const LIMITS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
 /** Applies defaults once and rejects invalid values at once, with one message pattern. */
@@ -91,7 +101,7 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   for (const key of Object.keys(options ?? {})) {
     if (!KNOWN.has(key)) throw fail('ERR_INVALID_OPTION', `Unknown option \`${key}\`; expected one of ${[...KNOWN].join(', ')}`);
   }
-  const { threads = availableParallelism(), context, contextArgs = [], resourceLimits, maxQueue = Infinity, abortGracePeriod = 1000, spinWait = DEFAULT_SPIN_WAIT_US } = options ?? {};
+  const { threads = availableParallelism(), context, contextArgs = [], resourceLimits, maxQueue = Infinity, abortGracePeriod = 1000, contextTimeout = Infinity, spinWait = DEFAULT_SPIN_WAIT_US } = options ?? {};
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw invalid('threads', `a positive integer up to ${String(MAX_THREADS)}`, threads);
   }
@@ -122,6 +132,14 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   ) {
     throw invalid('abortGracePeriod', `a number of milliseconds from 0 to ${String(MAX_TIMER_MS)}, or Infinity`, abortGracePeriod);
   }
+  if (
+    typeof contextTimeout !== 'number' ||
+    Number.isNaN(contextTimeout) ||
+    contextTimeout <= 0 ||
+    (contextTimeout !== Infinity && contextTimeout > MAX_TIMER_MS)
+  ) {
+    throw invalid('contextTimeout', `a positive number of milliseconds up to ${String(MAX_TIMER_MS)}, or Infinity`, contextTimeout);
+  }
   if (typeof spinWait !== 'number' || !Number.isFinite(spinWait) || spinWait < 0 || spinWait > MAX_SPIN_WAIT_US) {
     throw invalid('spinWait', `a number of microseconds from 0 to ${String(MAX_SPIN_WAIT_US)}`, spinWait);
   }
@@ -132,6 +150,7 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
     resourceLimits,
     maxQueue,
     abortGracePeriod,
+    contextTimeout,
     spinWait: options?.spinWait === undefined && threads > availableParallelism() ? 0 : spinWait,
   };
 }

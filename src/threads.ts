@@ -43,6 +43,8 @@ interface ThreadEntry {
   onDisposed: ((reply: ControlResponse | undefined) => void) | undefined;
   /** Wakes the exit handler once `received` catches up with `posted`. */
   onCaughtUp: (() => void) | undefined;
+  /** Breaks the pool if the context is not up within `contextTimeout`. */
+  initTimer: NodeJS.Timeout | undefined;
 }
 
 /**
@@ -57,6 +59,8 @@ export class PoolThreads {
   readonly #piscina: Piscina;
   readonly #hasContext: boolean;
   readonly #onBroken: (error: AsyncThreadPoolError) => void;
+  /** How long a context may take to build, and to dispose (ms; `Infinity`: no bound). */
+  readonly #contextTimeout: number;
   readonly #entries = new Map<number, ThreadEntry>();
   /** Ready threads with nothing to run; the last freed is reused first (it is the warmest). */
   readonly #idle: ThreadEntry[] = [];
@@ -64,10 +68,11 @@ export class PoolThreads {
   #waiting: Run[] = [];
   #released = false;
 
-  constructor(piscina: Piscina, hasContext: boolean, onBroken: (error: AsyncThreadPoolError) => void) {
+  constructor(piscina: Piscina, hasContext: boolean, onBroken: (error: AsyncThreadPoolError) => void, contextTimeout: number) {
     this.#piscina = piscina;
     this.#hasContext = hasContext;
     this.#onBroken = onBroken;
+    this.#contextTimeout = contextTimeout;
     piscina.on('message', (message: unknown) => {
       if (isHello(message)) this.#onHello(message);
     });
@@ -188,6 +193,7 @@ export class PoolThreads {
         portWaiters: [],
         onDisposed: undefined,
         onCaughtUp: undefined,
+        initTimer: undefined,
       };
       this.#entries.set(worker.threadId, entry);
       worker.on('error', (error) => {
@@ -201,6 +207,7 @@ export class PoolThreads {
   }
 
   #onExit(entry: ThreadEntry, code: number): void {
+    clearTimeout(entry.initTimer);
     this.#entries.delete(entry.threadId);
     const idle = this.#idle.indexOf(entry);
     if (idle !== -1) this.#idle.splice(idle, 1);
@@ -251,6 +258,16 @@ export class PoolThreads {
     }
     entry.port = message.port;
     entry.posted = new Int32Array(message.posted);
+    if (this.#hasContext && this.#contextTimeout !== Infinity) {
+      // The thread builds its context right after its hello.
+      const limit = this.#contextTimeout;
+      entry.initTimer = setTimeout(() => {
+        if (entry.status !== 'starting' || this.#released) return;
+        const cause = new Error(`The context was not ready within contextTimeout (${String(limit)} ms)`);
+        this.#onBroken(fail('ERR_CONTEXT_INIT_FAILED', `A thread's context did not finish initialising within ${String(limit)} ms`, cause));
+      }, limit);
+      entry.initTimer.unref();
+    }
     message.port.on('message', (reply: ControlResponse) => {
       this.#onControl(entry, reply);
     });
@@ -279,10 +296,12 @@ export class PoolThreads {
         return;
       }
       case 'ready':
+        clearTimeout(entry.initTimer);
         entry.status = 'ready';
         if (this.#entries.has(entry.threadId) && !this.#released) this.#free(entry);
         return;
       case 'init-failed': {
+        clearTimeout(entry.initTimer);
         const cause = reviveThrown(reply.error, () => undefined);
         this.#onBroken(fail('ERR_CONTEXT_INIT_FAILED', `A thread's context failed to initialise: ${messageOf(cause)}`, cause));
         return;
@@ -301,11 +320,19 @@ export class PoolThreads {
       const port =
         entry.port ?? (await new Promise<MessagePort | undefined>((resolve) => entry.portWaiters.push(resolve)));
       if (port === undefined) return undefined;
-      const reply = await new Promise<ControlResponse | undefined>((resolve) => {
+      let timer: NodeJS.Timeout | undefined;
+      const reply = await new Promise<ControlResponse | 'timeout' | undefined>((resolve) => {
         entry.onDisposed = resolve;
+        if (this.#contextTimeout !== Infinity) {
+          timer = setTimeout(() => {
+            resolve('timeout');
+          }, this.#contextTimeout);
+        }
         const request: ControlRequest = { type: 'dispose' };
         port.postMessage(request);
       });
+      clearTimeout(timer);
+      if (reply === 'timeout') return new Error(`dispose() did not finish within contextTimeout (${String(this.#contextTimeout)} ms)`);
       return reply?.type === 'disposed' && reply.error !== null ? reviveThrown(reply.error, () => undefined) : undefined;
     } finally {
       entry.worker.unref();
