@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { task, ThreadPool } from '../src';
+import { guardsItsProgram } from '../src/locate';
 import { DEFAULT_SPIN_WAIT_US, resolvePoolOptions } from '../src/options';
 import { runNode } from './helpers-process';
 import { CancellableTasks } from './fixtures/cancellable';
@@ -18,6 +19,26 @@ describe('options and declarations that would misbehave are refused with a clear
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(JSON.parse(run.stdout)).toEqual({ pooled: 'ERR_INVALID_TASK', temporary: 'ERR_INVALID_TASK', withContext: 'ERR_CONTEXT_NOT_FOUND', inlined: 8 });
+  });
+
+  test.each([
+    ['if (require.main === module) main();', true],
+    ["if (module === require.main) { run(); }", true],
+    ['if (!module.parent) main();', true],
+    ['if (require.main?.filename === __filename) main();', true],
+    ["import { isMainThread } from 'node:worker_threads';\nif (isMainThread) { main(); } else { work(); }", true],
+    ['if (import.meta.main) await main();', true],
+    ['if (fileURLToPath(import.meta.url) === process.argv[1]) await main();', true],
+    ['if (process.argv[1] === fileURLToPath(import.meta.url)) await main();', true],
+    ['if (import.meta.filename === process.argv[1]) await main();', true],
+    // Unguarded: a thread loading these would run the program again.
+    ['main();', false],
+    ["const here = path.dirname(fileURLToPath(import.meta.url));\nawait main(here);", false],
+    ['// if (require.main === module)\nmain();', false],
+    ['/* if (require.main === module) */ main();', false],
+    ["import { isMainThread } from 'node:worker_threads';\nif (!isMainThread) console.log('thread');\nmain();", false],
+  ])('entry-module guard detection: %j guards its program: %p', (source, guarded) => {
+    expect(guardsItsProgram(source)).toBe(guarded);
   });
 
   test('timeouts longer than a Node timer can wait (they would fire after 1 ms)', async () => {

@@ -35,12 +35,10 @@ function moduleExporting(cls: Function): string | undefined {
   let fromEntry: string | undefined;
   for (const module of Object.values(require.cache)) {
     if (module === undefined) continue;
-    if (isUnguardedEntryModule(module.filename)) {
-      // Only as a last resort (and then refused): loading it in a thread re-runs the program.
-      if (exportsClass(module.exports, cls)) fromEntry = module.filename;
-      continue;
-    }
-    if (exportsClass(module.exports, cls)) return module.filename;
+    if (!exportsClass(module.exports, cls)) continue;
+    // Only as a last resort (and then refused): loading it in a thread re-runs the program.
+    if (isUnguardedEntryModule(module.filename)) fromEntry = module.filename;
+    else return module.filename;
   }
   return fromEntry;
 }

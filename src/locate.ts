@@ -82,9 +82,10 @@ export function isEntryModule(file: string | undefined): boolean {
 
 /**
  * Whether `file` is the entry module and runs the program from its top level unguarded, so that a
- * thread loading it would run the program again. A file that guards its program with
- * `if (require.main === module)` (or tests `import.meta.main` / `import.meta.url`, which differ on a
- * thread) may be loaded.
+ * thread loading it would run the program again. A file whose code (comments aside) guards its
+ * program in one of the usual ways may be loaded: `require.main === module`, `!module.parent`,
+ * `require.main.filename === __filename`, `if (isMainThread)`, `import.meta.main`, or a comparison with
+ * `import.meta.url`, `import.meta.filename` or `process.argv[1]` (all differ on a thread).
  */
 export function isUnguardedEntryModule(file: string | undefined): boolean {
   if (!isEntryModule(file)) return false;
@@ -95,9 +96,30 @@ export function isUnguardedEntryModule(file: string | undefined): boolean {
     } catch {
       // Unreadable: treat as unguarded.
     }
-    entryGuarded = /require\.main\s*[!=]==?\s*module\b|\bmodule\s*[!=]==?\s*require\.main|import\.meta\.(main|url)\b/.test(source);
+    entryGuarded = guardsItsProgram(source);
   }
   return !entryGuarded;
 }
+
+/** Whether a module's source (comments aside) guards its program in one of the usual ways (above). */
+export function guardsItsProgram(source: string): boolean {
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:])\/\/.*$/gm, '$1');
+  return GUARDS.some((guard) => guard.test(code));
+}
+
+const COMPARE = String.raw`\s*[!=]==?\s*`;
+const GUARDS = [
+  new RegExp(String.raw`\brequire\.main${COMPARE}module\b`),
+  new RegExp(String.raw`\bmodule${COMPARE}require\.main\b`),
+  new RegExp(String.raw`\brequire\.main\??\.filename${COMPARE}__filename\b`),
+  new RegExp(String.raw`\b__filename${COMPARE}require\.main\??\.filename\b`),
+  /!\s*module\.parent\b/,
+  /\bif\s*\(\s*(worker_threads\.)?isMainThread\s*\)/,
+  /\bimport\.meta\.main\b/,
+  new RegExp(String.raw`\bimport\.meta\.(url|filename)\)*${COMPARE}`),
+  new RegExp(String.raw`[!=]==?\s*[\w.]*\(?\s*import\.meta\.(url|filename)\b`),
+  new RegExp(String.raw`\bprocess\.argv\[1\]\)*${COMPARE}`),
+  new RegExp(String.raw`[!=]==?\s*[\w.]*\(?\s*process\.argv\[1\]`),
+];
 
 let entryGuarded: boolean | undefined;

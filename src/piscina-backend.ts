@@ -52,7 +52,7 @@ export class PiscinaBackend implements Backend {
       ...optionalExecArgv(),
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
-    this.#members = new PoolThreads(this.#piscina, context !== null, onBroken, options.contextTimeout);
+    this.#members = new PoolThreads(this.#piscina, options.threads, context !== null, onBroken, options.contextTimeout);
   }
 
   run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {

@@ -106,15 +106,13 @@ export type TaskResponse =
 
 /**
  * Posted by each pool thread on `parentPort` (Piscina relays it) as it starts: the thread's control
- * port, on which it takes calls and answers them, and `posted` (Int32 slot [0]: results it has
- * posted on that port), which tells the main thread, when the thread dies, how many results are
- * still on their way.
+ * port, on which it takes calls and answers them. When the thread dies, the port closes after the
+ * last message the thread posted on it: the main thread has every result made before the death.
  */
 export interface HelloMessage {
   readonly type: 'asyncthreadpool:hello';
   readonly threadId: number;
   readonly port: MessagePort;
-  readonly posted: SharedArrayBuffer;
 }
 
 /**

@@ -62,11 +62,13 @@ export interface PoolStats {
   /** Share of the threads' time spent running calls since the pool started, from 0 to 1. */
   readonly utilization: number;
   /**
-   * Run time in ms (the thread starts the call → settled) over every call since the pool started, from
-   * a histogram with quarter-octave buckets (each figure is within 19% of the true one).
+   * Run time in ms over every call since the pool started: from when the call is handed to a thread
+   * (a call in a batch: from when the call before it settled) to when it settles, as the main thread
+   * sees them, so a thread's start-up counts for the first calls. From a histogram with
+   * quarter-octave buckets (each figure is within 19% of the true one).
    */
   readonly runTime: Percentiles;
-  /** Wait time in ms (called → the thread starts it), as `runTime`. */
+  /** Wait time in ms (called → handed to a thread), as `runTime`. */
   readonly waitTime: Percentiles;
 }
 

@@ -31,9 +31,10 @@ export interface Spawn {
   <F extends TaskFunction>(task: F, ...args: CallerArgs<Parameters<F>, UnknownContext>): TaskResult<F>;
   /**
    * Pool-less spawning with per-call options. `signal` and `timeout` (counted from the call: the
-   * thread's start is part of it) reject the call at once with `AbortError` (`ERR_TASK_ABORTED`) or
-   * `ERR_TASK_TIMEOUT`, and end its thread at once: nothing else runs there, so there is no grace
-   * period, and the task's context (if any) is not disposed.
+   * thread's start is part of it) end the call's thread at once (nothing else runs there, so there
+   * is no grace period, and the task's context, if any, is not disposed), and the call rejects with
+   * `AbortError` (`ERR_TASK_ABORTED`) or `ERR_TASK_TIMEOUT` as soon as the thread is gone: within
+   * milliseconds, unless the thread is blocked in a system call, which it must return from first.
    */
   with(options: CallOptions): SpawnWithOptions;
 }

@@ -16,6 +16,9 @@ export interface Run {
   readonly failed: (error: unknown) => void;
 }
 
+/** How long a dead thread's port may take to close before its run fails anyway. */
+const PORT_CLOSE_LIMIT_MS = 1000;
+
 interface ActiveRun {
   readonly run: Run;
   received: number;
@@ -26,11 +29,10 @@ interface ThreadEntry {
   readonly worker: Worker;
   /** Kept apart: `worker.threadId` reads -1 once the thread has exited. */
   readonly threadId: number;
-  /** The thread's control port, once its hello arrived; `posted` counts the results it posted there. */
+  /** The thread's control port, once its hello arrived. */
   port: MessagePort | undefined;
-  posted: Int32Array | undefined;
-  /** Results that arrived on the port. */
-  received: number;
+  /** The port closed: every message the thread posted has arrived. */
+  closed: boolean;
   /** `ready` once its context is up (it takes calls from then on); a thread that exits while `starting` failed to start. */
   status: 'starting' | 'ready';
   /** What it is running. */
@@ -41,8 +43,8 @@ interface ThreadEntry {
   error: unknown;
   readonly portWaiters: ((port: MessagePort | undefined) => void)[];
   onDisposed: ((reply: ControlResponse | undefined) => void) | undefined;
-  /** Wakes the exit handler once `received` catches up with `posted`. */
-  onCaughtUp: (() => void) | undefined;
+  /** Wakes the exit handler once the port has closed. */
+  onClosed: (() => void) | undefined;
   /** Breaks the pool if the context is not up within `contextTimeout`. */
   initTimer: NodeJS.Timeout | undefined;
 }
@@ -57,6 +59,8 @@ interface ThreadEntry {
  */
 export class PoolThreads {
   readonly #piscina: Piscina;
+  /** How many threads Piscina keeps. */
+  readonly #threads: number;
   readonly #hasContext: boolean;
   readonly #onBroken: (error: AsyncThreadPoolError) => void;
   /** How long a context may take to build, and to dispose (ms; `Infinity`: no bound). */
@@ -68,8 +72,15 @@ export class PoolThreads {
   #waiting: Run[] = [];
   #released = false;
 
-  constructor(piscina: Piscina, hasContext: boolean, onBroken: (error: AsyncThreadPoolError) => void, contextTimeout: number) {
+  constructor(
+    piscina: Piscina,
+    threads: number,
+    hasContext: boolean,
+    onBroken: (error: AsyncThreadPoolError) => void,
+    contextTimeout: number,
+  ) {
     this.#piscina = piscina;
+    this.#threads = threads;
     this.#hasContext = hasContext;
     this.#onBroken = onBroken;
     this.#contextTimeout = contextTimeout;
@@ -166,6 +177,8 @@ export class PoolThreads {
 
   /** A ready thread has nothing to run: give it the first waiting run, or mark it idle. */
   #free(entry: ThreadEntry): void {
+    // Being ended (an abort's grace period ran out), or dying of an uncaught error: its exit is near.
+    if (entry.ending || entry.error !== undefined) return;
     const next = this.#waiting.shift();
     if (next !== undefined) {
       this.#send(entry, next);
@@ -180,19 +193,23 @@ export class PoolThreads {
   #trackNewThreads(): void {
     for (const worker of this.#piscina.threads) {
       if (this.#entries.has(worker.threadId)) continue;
+      if (this.#released) {
+        // Started by Piscina after the pool ended its threads (a late replacement): end it too.
+        void worker.terminate();
+        continue;
+      }
       const entry: ThreadEntry = {
         worker,
         threadId: worker.threadId,
         port: undefined,
-        posted: undefined,
-        received: 0,
+        closed: false,
         status: 'starting',
         active: undefined,
         ending: false,
         error: undefined,
         portWaiters: [],
         onDisposed: undefined,
-        onCaughtUp: undefined,
+        onClosed: undefined,
         initTimer: undefined,
       };
       this.#entries.set(worker.threadId, entry);
@@ -226,21 +243,24 @@ export class PoolThreads {
       return;
     }
     this.#trackNewThreads();
+    if (!this.#released && this.#piscina.threads.length < this.#threads) {
+      // Piscina did not replace it: it stops replacing threads for good once one failed before
+      // Piscina counted it as started. The pool would shrink to nothing and its calls wait forever.
+      this.#onBroken(fail('ERR_WORKER_EXITED', `A thread exited and was not replaced: ${messageOf(cause)}`, cause));
+    }
   }
 
   /**
-   * The thread died running `entry.active`: wait for the results it posted before dying (they are
-   * on their way on its port), then fail the run, which tells the first call without a result
+   * The thread died running `entry.active`: wait for the results it posted before dying (its port
+   * closes after the last of them), then fail the run, which tells the first call without a result
    * (running) from those after it (never started).
    */
   async #failActive(entry: ThreadEntry, cause: unknown): Promise<void> {
-    const posted = entry.posted === undefined ? 0 : Atomics.load(entry.posted, 0);
-    if (entry.received < posted && entry.port !== undefined) {
-      const port = entry.port;
+    if (!entry.closed && entry.port !== undefined) {
       await new Promise<void>((resolve) => {
-        entry.onCaughtUp = resolve;
-        // Should the port close before they all arrive, nothing more can come.
-        port.once('close', resolve);
+        entry.onClosed = resolve;
+        // A bound, should the port somehow never close: the run fails rather than hang.
+        setTimeout(resolve, PORT_CLOSE_LIMIT_MS).unref();
       });
     }
     const active = entry.active;
@@ -257,7 +277,10 @@ export class PoolThreads {
       return;
     }
     entry.port = message.port;
-    entry.posted = new Int32Array(message.posted);
+    message.port.once('close', () => {
+      entry.closed = true;
+      entry.onClosed?.();
+    });
     if (this.#hasContext && this.#contextTimeout !== Infinity) {
       // The thread builds its context right after its hello.
       const limit = this.#contextTimeout;
@@ -279,7 +302,6 @@ export class PoolThreads {
   #onControl(entry: ThreadEntry, reply: ControlResponse): void {
     switch (reply.type) {
       case 'result': {
-        entry.received++;
         const active = entry.active;
         if (active !== undefined) {
           active.received++;
@@ -289,9 +311,6 @@ export class PoolThreads {
             if (this.#entries.has(entry.threadId) && !this.#released) this.#free(entry);
             active.run.done();
           }
-        }
-        if (entry.onCaughtUp !== undefined && entry.posted !== undefined && entry.received >= Atomics.load(entry.posted, 0)) {
-          entry.onCaughtUp();
         }
         return;
       }

@@ -25,8 +25,7 @@ if (data.kind === 'asyncthreadpool:temporary') void runTemporary(data);
 
 async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
   const { port1: control, port2 } = new MessageChannel();
-  const posted = new Int32Array(new SharedArrayBuffer(4));
-  const hello: HelloMessage = { type: 'asyncthreadpool:hello', threadId, port: port2, posted: posted.buffer };
+  const hello: HelloMessage = { type: 'asyncthreadpool:hello', threadId, port: port2 };
   parentPort?.postMessage(hello, [port2]);
   const ready = buildState(config).then((state) => {
     const status: ControlResponse =
@@ -39,7 +38,7 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
       case 'run':
         // The main thread sends a run only after `ready`, and the next only once this one answered.
         void ready.then(async (state) => {
-          await serve(message.requests, state, control, posted);
+          await serve(message.requests, state, control);
           pollFor(control, config.spinWait, handle);
         });
         return;
@@ -69,10 +68,10 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
 
 /**
  * Runs a run's calls one after the other, as separate messages would run on this thread. Each
- * response goes out as soon as it exists, then `posted` counts it: if the thread dies, the main
- * thread knows which results are on their way, which call was running, and which never started.
+ * response goes out as soon as it exists: if the thread dies, the main thread has the results made
+ * before (its port closes after them), and knows which call was running and which never started.
  */
-async function serve(requests: readonly TaskRequest[], state: ThreadContextState, control: MessagePort, posted: Int32Array): Promise<void> {
+async function serve(requests: readonly TaskRequest[], state: ThreadContextState, control: MessagePort): Promise<void> {
   for (let index = 0; index < requests.length; index++) {
     const request = requests[index];
     if (request === undefined) continue;
@@ -85,7 +84,6 @@ async function serve(requests: readonly TaskRequest[], state: ThreadContextState
       const failed: ControlResponse = { type: 'result', index, response: { ok: false, error: serializeThrown(error) } };
       control.postMessage(failed);
     }
-    Atomics.add(posted, 0, 1);
   }
 }
 
