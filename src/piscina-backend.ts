@@ -46,7 +46,7 @@ export class PiscinaBackend implements Backend {
       idleTimeout: Infinity,
       // 'sync' would freeze each thread's event loop between tasks, stopping contexts' timers and sockets.
       atomics: 'disabled',
-      concurrentTasksPerWorker: 1,
+      // Piscina runs no calls (they go on the control ports): nothing of its own to time.
       recordTiming: false,
       workerData,
       ...optionalExecArgv(),

@@ -114,12 +114,7 @@ export class PoolThreads {
    * period); Piscina replaces it, with a new context. A run still waiting for a thread just leaves.
    */
   stop(run: Run, reason: unknown): void {
-    const index = this.#waiting.indexOf(run);
-    if (index !== -1) {
-      this.#waiting.splice(index, 1);
-      run.failed(reason);
-      return;
-    }
+    if (this.#leaveWaiting(run, reason)) return;
     for (const entry of this.#entries.values()) {
       if (entry.active?.run !== run) continue;
       entry.ending = true;
@@ -130,11 +125,7 @@ export class PoolThreads {
   /** Asks the thread running the call `call` to abort it; a run still waiting for a thread just leaves. */
   abort(call: number, reason: SerializedThrown): void {
     const waiting = this.#waiting.find((run) => run.requests.some((request) => request.call === call));
-    if (waiting !== undefined) {
-      this.#waiting.splice(this.#waiting.indexOf(waiting), 1);
-      waiting.failed(reviveThrown(reason, () => undefined));
-      return;
-    }
+    if (waiting !== undefined && this.#leaveWaiting(waiting, reviveThrown(reason, () => undefined))) return;
     const request: ControlRequest = { type: 'abort', call, reason };
     for (const entry of this.#entries.values()) {
       if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
@@ -158,6 +149,15 @@ export class PoolThreads {
     this.#entries.clear();
     this.#idle.length = 0;
     for (const run of this.#waiting.splice(0)) run.failed(fail('ERR_POOL_CLOSED', 'The pool ended its threads'));
+  }
+
+  /** Takes `run` off the waiting list and fails it with `reason`, if it is there. */
+  #leaveWaiting(run: Run, reason: unknown): boolean {
+    const index = this.#waiting.indexOf(run);
+    if (index === -1) return false;
+    this.#waiting.splice(index, 1);
+    run.failed(reason);
+    return true;
   }
 
   #send(entry: ThreadEntry, run: Run): void {
