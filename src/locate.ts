@@ -73,12 +73,20 @@ export function isEntryModule(file: string | undefined): boolean {
   const entry = entryModule();
   if (file === undefined || entry === undefined) return false;
   if (file === entry) return true;
-  try {
-    return fs.realpathSync(file) === entry;
-  } catch {
-    return false;
+  // Asked at every pool-less spawn and for every cached module: one `realpath` per file, not per ask.
+  let answer = entryAnswers.get(file);
+  if (answer === undefined) {
+    try {
+      answer = fs.realpathSync(file) === entry;
+    } catch {
+      answer = false;
+    }
+    entryAnswers.set(file, answer);
   }
+  return answer;
 }
+
+const entryAnswers = new Map<string, boolean>();
 
 /**
  * Whether `file` is the entry module and runs the program from its top level unguarded, so that a
