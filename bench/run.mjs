@@ -537,6 +537,24 @@ function skippedRow(row, columns) {
 }
 
 /**
+ * Table rows of two figures per contender, each as median, min – max and ratio to the baseline.
+ * @param {Row[]} rows
+ * @param {[string, Record<string, number>]} first the figure's key and its ratios by contender
+ * @param {[string, Record<string, number>]} second
+ * @returns {string[][]}
+ */
+function twoFigureRows(rows, first, second) {
+  return rows.map((r) => {
+    const cells = [first, second].map(([key, ratios]) => {
+      const figure = r.figures[key];
+      return figure === undefined ? undefined : [fmt(figure.median), range(figure), fmtRatio(ratios[r.contender] ?? NaN)];
+    });
+    if (r.skipped !== undefined || cells.includes(undefined)) return skippedRow(r, 6);
+    return [r.contender, ...cells.flatMap((cell) => cell ?? [])];
+  });
+}
+
+/**
  * @param {Report} report
  * @param {ReturnType<typeof host> & { loadAverageAtEnd: number[] }} hostInfo
  * @param {Record<string, string>} versions
@@ -584,20 +602,7 @@ function renderMarkdown(report, hostInfo, versions, durationS) {
     '',
     table(
       ['contender', 'median µs', 'min – max', 'ratio to piscina', 'p99 µs', 'min – max', 'ratio to piscina'],
-      lat.rows.map((r) => {
-        const m = r.figures.medianUs;
-        const p = r.figures.p99Us;
-        if (r.skipped !== undefined || m === undefined || p === undefined) return skippedRow(r, 6);
-        return [
-          r.contender,
-          fmt(m.median),
-          range(m),
-          fmtRatio(lat.medianRatioToPiscina[r.contender] ?? NaN),
-          fmt(p.median),
-          range(p),
-          fmtRatio(lat.p99RatioToPiscina[r.contender] ?? NaN),
-        ];
-      }),
+      twoFigureRows(lat.rows, ['medianUs', lat.medianRatioToPiscina], ['p99Us', lat.p99RatioToPiscina]),
     ),
     '',
   );
@@ -651,20 +656,7 @@ function renderMarkdown(report, hostInfo, versions, durationS) {
     '',
     table(
       ['contender', 'since process start ms', 'min – max', 'ratio to piscina', 'since module start ms', 'min – max', 'ratio to piscina'],
-      cold.rows.map((r) => {
-        const a = r.figures.sinceProcessStartMs;
-        const b = r.figures.sinceModuleStartMs;
-        if (r.skipped !== undefined || a === undefined || b === undefined) return skippedRow(r, 6);
-        return [
-          r.contender,
-          fmt(a.median),
-          range(a),
-          fmtRatio(cold.ratioToPiscina[r.contender] ?? NaN),
-          fmt(b.median),
-          range(b),
-          fmtRatio(cold.sinceModuleStartRatioToPiscina[r.contender] ?? NaN),
-        ];
-      }),
+      twoFigureRows(cold.rows, ['sinceProcessStartMs', cold.ratioToPiscina], ['sinceModuleStartMs', cold.sinceModuleStartRatioToPiscina]),
     ),
     '',
   );
