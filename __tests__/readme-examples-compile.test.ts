@@ -4,13 +4,34 @@ import * as ts from 'typescript';
 
 const ROOT = path.join(__dirname, '..');
 
+/** The fenced blocks of one language in a Markdown file of the repository, in order. */
+function fencedBlocks(markdown: string, lang: string): string[] {
+  const text = fs.readFileSync(path.join(ROOT, markdown), 'utf8');
+  return [...text.matchAll(new RegExp('```' + lang + '\\n([\\s\\S]*?)```', 'g'))].map((m) => m[1] ?? '');
+}
+
 /** The ```ts blocks of the README, each as a virtual module at the repository's root. */
 function readmeBlocks(): { file: string; code: string }[] {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m, i) => ({
-    file: path.join(ROOT, `README.block-${String(i + 1)}.ts`),
-    code: m[1] ?? '',
-  }));
+  return fencedBlocks('README.md', 'ts').map((code, i) => ({ file: path.join(ROOT, `README.block-${String(i + 1)}.ts`), code }));
+}
+
+/** The `docs/*.md` pages. */
+function docPages(): string[] {
+  return fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`);
+}
+
+/** The ```ts blocks of the `docs/*.md` pages, likewise (at the root, as the README's). */
+function docsBlocks(): { file: string; code: string }[] {
+  return docPages().flatMap((page) =>
+    fencedBlocks(page, 'ts').map((code, i) => ({
+      file: path.join(ROOT, `DOCS.${path.basename(page, '.md')}.block-${String(i + 1)}.ts`),
+      code,
+    })),
+  );
 }
 
 /** The ```ts blocks of the TSDoc `@example`s in src/, likewise. */
@@ -33,9 +54,10 @@ function tsdocBlocks(): { file: string; code: string }[] {
   return blocks;
 }
 
-test('every TypeScript block of the README and of the TSDoc examples compiles against the sources', () => {
-  const blocks = [...readmeBlocks(), ...tsdocBlocks()];
+test('every TypeScript block of the README, of docs/*.md and of the TSDoc examples compiles against the sources', () => {
+  const blocks = [...readmeBlocks(), ...docsBlocks(), ...tsdocBlocks()];
   expect(readmeBlocks().length).toBeGreaterThanOrEqual(5);
+  expect(docsBlocks().length).toBeGreaterThanOrEqual(5);
   expect(tsdocBlocks().length).toBeGreaterThanOrEqual(6);
   const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, {
     ...ts.sys,
@@ -51,6 +73,11 @@ test('every TypeScript block of the README and of the TSDoc examples compiles ag
     moduleResolution: ts.ModuleResolutionKind.Bundler,
     noEmit: true,
   };
+  expect(compileProblems(blocks, options)).toEqual([]);
+});
+
+/** The diagnostics of compiling `blocks` (virtual files) with `options`, one line each. */
+function compileProblems(blocks: readonly { file: string; code: string }[], options: ts.CompilerOptions): string[] {
   const virtual = new Map(blocks.map((b) => [b.file, b.code]));
   const host = ts.createCompilerHost(options);
   const { getSourceFile, fileExists, readFile } = host;
@@ -61,11 +88,34 @@ test('every TypeScript block of the README and of the TSDoc examples compiles ag
     return code === undefined ? getSourceFile.call(host, f, lang, ...rest) : ts.createSourceFile(f, code, lang, true);
   };
   const program = ts.createProgram([...virtual.keys()], options, host);
-  const problems = blocks.flatMap((b) => {
+  return blocks.flatMap((b) => {
     const source = program.getSourceFile(b.file);
     return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)].map(
       (d) => `${path.basename(b.file)}:${String((d.start === undefined ? 0 : source?.getLineAndCharacterOfPosition(d.start).line ?? 0) + 1)} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`,
     );
   });
-  expect(problems).toEqual([]);
+}
+
+describe("the README's first example", () => {
+  test('its task module is tasks/primes.ts, shown in full (but for the import of the library)', () => {
+    const [taskModule] = fencedBlocks('README.md', 'ts');
+    const file = fs.readFileSync(path.join(ROOT, 'tasks', 'primes.ts'), 'utf8');
+    expect(taskModule).toBe(file.replace("from '../src'", "from 'asyncthreadpool'"));
+  });
+
+  test("it compiles with the README's own tsconfig.json (CommonJS, no top-level await)", () => {
+    const [json] = fencedBlocks('README.md', 'json');
+    const parsed = JSON.parse(json ?? '{}') as { compilerOptions?: Record<string, unknown> };
+    const { options, errors } = ts.convertCompilerOptionsFromJson(parsed.compilerOptions, ROOT);
+    expect(errors.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+    expect(options).toMatchObject({ experimentalDecorators: true, emitDecoratorMetadata: true });
+    const [taskModule, caller] = fencedBlocks('README.md', 'ts');
+    const blocks = [
+      { file: path.join(ROOT, 'tasks', 'primes-as-in-readme.ts'), code: taskModule ?? '' },
+      { file: path.join(ROOT, 'main-as-in-readme.ts'), code: (caller ?? '').replace("'./tasks/primes'", "'./tasks/primes-as-in-readme'") },
+    ];
+    expect(blocks[1]?.code).toContain('./tasks/primes-as-in-readme');
+    const withLibrary = { ...options, noEmit: true, paths: { asyncthreadpool: ['./src/index.ts'] }, types: ['node', 'jest'] };
+    expect(compileProblems(blocks, withLibrary)).toEqual([]);
+  });
 });

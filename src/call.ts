@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { findUncloneable } from './cloneable';
 import { AsyncThreadPoolError, fail, reviveThrown } from './errors';
-import { isUnguardedEntryModule } from './locate';
+import { entryModuleAdvice, isUnguardedEntryModule } from './locate';
 import { registeredErrorClass, type TaskRecord } from './manifest';
 import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
 
@@ -36,7 +36,7 @@ export function entryModuleRefusal(record: TaskRecord): AsyncThreadPoolError | n
   if (!isUnguardedEntryModule(record.module)) return null;
   return fail(
     'ERR_INVALID_TASK',
-    `${record.name} is declared in the file the process started from (${String(record.module)}: the program's entry, or the test file jest runs), which a thread must load to run it and which would then run the program again: move the task class to a module of its own, or run the program only under \`if (require.main === module)\``,
+    `${record.name} is declared in the file the process started from (${String(record.module)}: the program's entry, or the test file jest runs), which a thread must load to run it and which would then run the program again: ${entryModuleAdvice(String(record.module), 'task class')}`,
   );
 }
 

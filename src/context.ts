@@ -1,5 +1,5 @@
 import { describe, fail } from './errors';
-import { isUnguardedEntryModule } from './locate';
+import { entryModuleAdvice, isUnguardedEntryModule } from './locate';
 import { allTasks } from './manifest';
 import type { ContextSpec } from './protocol';
 
@@ -21,7 +21,7 @@ export function contextSpec(cls: Function, args: readonly unknown[]): ContextSpe
   if (module !== undefined && isUnguardedEntryModule(module)) {
     throw fail(
       'ERR_CONTEXT_NOT_FOUND',
-      `Context class ${describe(cls)} is defined or exported only by the program's entry module (${module}); every thread would run that program again to load it: move the class to a module of its own, or run the program only under \`if (require.main === module)\``,
+      `Context class ${describe(cls)} is defined or exported only by the program's entry module (${module}); every thread would run that program again to load it: ${entryModuleAdvice(module, 'context class')}`,
     );
   }
   if (module !== undefined) return { className: cls.name, args, source: { module } };

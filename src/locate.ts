@@ -93,10 +93,13 @@ const entryAnswers = new Map<string, boolean>();
  * thread loading it would run the program again. A file whose code (comments aside) guards its
  * program in one of the usual ways may be loaded: `require.main === module`, `!module.parent`,
  * `require.main.filename === __filename`, `if (isMainThread)`, `import.meta.main`, or a comparison with
- * `import.meta.url`, `import.meta.filename` or `process.argv[1]` (all differ on a thread).
+ * `import.meta.url`, `import.meta.filename` or `process.argv[1]` (all differ on a thread). A test
+ * file (see {@link isTestFile}) never may, guard or not.
  */
 export function isUnguardedEntryModule(file: string | undefined): boolean {
   if (!isEntryModule(file)) return false;
+  // A test file needs its runner's globals: no guard makes it loadable on a thread.
+  if (file !== undefined && isTestFile(file)) return true;
   if (entryGuarded === undefined) {
     let source = '';
     try {
@@ -131,3 +134,36 @@ const GUARDS = [
 ];
 
 let entryGuarded: boolean | undefined;
+
+/**
+ * Whether the entry module `file` is a test file: named `*.test.ts`, `*.spec.js` and the like, or
+ * under `__tests__/` and made the entry by a runner rather than started by Node (jest's default
+ * patterns; under jest, `process.argv[1]` is jest's own script). Under jest the test file is the
+ * entry module, and guarding it does not help: a thread loading it would run `describe` and `test`,
+ * which exist only under the test runner.
+ */
+export function isTestFile(file: string): boolean {
+  if (/\.(test|spec)\.[cm]?[jt]sx?$/.test(file)) return true;
+  return /(^|[\\/])__tests__[\\/]/.test(file) && !isStartedFile(file);
+}
+
+/** Whether `file` is the one Node was started with (`process.argv[1]`), compared by real path. */
+function isStartedFile(file: string): boolean {
+  const started = process.argv[1];
+  if (started === undefined || started === '') return false;
+  try {
+    return fs.realpathSync(started) === fs.realpathSync(file);
+  } catch {
+    return started === file;
+  }
+}
+
+/**
+ * How to fix a task or context class (`what`) that lives in the entry module `file`: for a program,
+ * move it or guard the program; for a test file, only moving it helps.
+ */
+export function entryModuleAdvice(file: string, what: string): string {
+  return isTestFile(file)
+    ? `move the ${what} into a module of its own (for example under __tests__/fixtures/) and import it from the test: a thread cannot load a test file, which needs the test runner (a \`require.main === module\` guard does not help there)`
+    : `move the ${what} to a module of its own, or run the program only under \`if (require.main === module)\``;
+}
