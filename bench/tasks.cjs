@@ -1,15 +1,15 @@
 'use strict';
 // The asyncthreadpool task module of the benchmarks, written as a compiled JavaScript project would
-// ship it (like __tests__/fixtures/js-tasks.cjs): it loads the built package (dist/) and applies the
-// decorators by hand, in the order and with the metadata that tsc's `__decorate` output uses.
+// ship it (like __tests__/fixtures/js-tasks.cjs): it loads the built package's task entry
+// (dist/task, a user's `asyncthreadpool/task`) and applies the decorators by hand, in the order and with the metadata that tsc's `__decorate` output uses.
 //
 // The library is required by a computed path so that `tsc --noEmit` (which type-checks bench/)
 // does not need dist/ to exist; its types are read from the sources, which dist/ is built from.
 const path = require('node:path');
 const { spin } = require('./spin.cjs');
 
-/** @type {typeof import('../src')} */
-const lib = require(path.join(__dirname, '..', 'dist'));
+/** @type {typeof import('../src/task')} */
+const lib = require(path.join(__dirname, '..', 'dist', 'task'));
 const { task, ThreadContext } = lib;
 
 /** The per-thread context of benchmark (g): a counter that context tasks increment. */

@@ -1,42 +1,88 @@
 'use strict';
 // What a thread of this library loads before its first call, timed inside fresh workers:
-// `node bench/worker-load.cjs` (after `npm run build`). Prints the median of 15 workers, in ms.
+// `node bench/worker-load.cjs [workers]` (after `npm run build`). Two ways a task module imports the
+// library, side by side, one fresh worker each in turn: the task entry (`asyncthreadpool/task`,
+// dist/task.js) and the full index (`asyncthreadpool`, dist/index.js). Prints the median per step
+// of 15 workers (or the count given) per way, in ms, and the modules each way left loaded.
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 
 const ROOT = path.join(__dirname, '..');
-/** @type {[string, string][]} */
-const STEPS = [
-  ['reflect-metadata', require.resolve('reflect-metadata', { paths: [ROOT] })],
-  ['worker side (errors, manifest, invoke…)', path.join(ROOT, 'dist', 'worker', 'runtime.js')],
-  ['library index (imported by task modules)', path.join(ROOT, 'dist', 'index.js')],
-  ['the task module itself', path.join(__dirname, 'tasks.cjs')],
+const DIST = path.join(ROOT, 'dist');
+const WORKERS = Number(process.argv[2] ?? 15);
+
+/** @type {{ name: string, steps: [string, string][] }[]} */
+const WAYS = [
+  {
+    name: "task module importing 'asyncthreadpool/task'",
+    steps: [
+      ['reflect-metadata', require.resolve('reflect-metadata', { paths: [ROOT] })],
+      ['worker side (errors, manifest, invoke…)', path.join(DIST, 'worker', 'runtime.js')],
+      ['task entry (dist/task.js)', path.join(DIST, 'task.js')],
+      ['the task module itself (bench/tasks.cjs)', path.join(__dirname, 'tasks.cjs')],
+    ],
+  },
+  {
+    name: "task module importing 'asyncthreadpool'",
+    steps: [
+      ['reflect-metadata', require.resolve('reflect-metadata', { paths: [ROOT] })],
+      ['worker side (errors, manifest, invoke…)', path.join(DIST, 'worker', 'runtime.js')],
+      ['library index (dist/index.js)', path.join(DIST, 'index.js')],
+      ['the task module itself (bench/tasks.cjs)', path.join(__dirname, 'tasks.cjs')],
+    ],
+  },
 ];
 const CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const times = [];
+const before = new Set(Object.keys(require.cache));
 for (const file of workerData) {
   const started = performance.now();
   require(file);
   times.push(performance.now() - started);
 }
-parentPort.postMessage(times);
+parentPort.postMessage({ times, loaded: Object.keys(require.cache).filter((f) => !before.has(f)) });
 `;
 
-void (async () => {
-  /** @type {number[][]} */
-  const rows = [];
-  for (let i = 0; i < 15; i++) {
-    const worker = new Worker(CODE, { eval: true, workerData: STEPS.map(([, file]) => file) });
-    rows.push(await new Promise((resolve) => worker.once('message', resolve)));
-    await worker.terminate();
-  }
-  let total = 0;
-  STEPS.forEach(([name], index) => {
-    const sorted = rows.map((row) => row[index] ?? 0).sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
-    total += median;
-    process.stdout.write(`${name.padEnd(44)} ${median.toFixed(1)} ms\n`);
+/** @param {string[]} files @returns {Promise<{ times: number[], loaded: string[] }>} */
+async function once(files) {
+  const worker = new Worker(CODE, { eval: true, workerData: files });
+  /** @type {{ times: number[], loaded: string[] }} */
+  const row = await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
   });
-  process.stdout.write(`${'total'.padEnd(44)} ${total.toFixed(1)} ms\n`);
+  await worker.terminate();
+  return row;
+}
+
+void (async () => {
+  /** @type {{ times: number[], loaded: string[] }[][]} */
+  const rows = WAYS.map(() => []);
+  for (let i = 0; i < WORKERS; i++) {
+    for (const [index, way] of WAYS.entries()) rows[index]?.push(await once(way.steps.map(([, file]) => file)));
+  }
+  /** @type {number[]} */
+  const totals = [];
+  WAYS.forEach((way, w) => {
+    const runs = rows[w] ?? [];
+    process.stdout.write(`${way.name}\n`);
+    let total = 0;
+    way.steps.forEach(([name], index) => {
+      const sorted = runs.map((run) => run.times[index] ?? 0).sort((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+      total += median;
+      process.stdout.write(`  ${name.padEnd(44)} ${median.toFixed(1)} ms\n`);
+    });
+    totals.push(total);
+    const loaded = runs[0]?.loaded ?? [];
+    const library = loaded.filter((f) => f.startsWith(DIST)).map((f) => path.relative(DIST, f));
+    const packages = [...new Set(loaded.flatMap((f) => /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(f)?.[1] ?? []))];
+    process.stdout.write(`  ${'total'.padEnd(44)} ${total.toFixed(1)} ms\n`);
+    process.stdout.write(`  loads ${String(library.length)} library modules (${library.join(', ')}) and packages: ${packages.join(', ') || 'none'}\n`);
+  });
+  const [light, full] = totals;
+  if (light !== undefined && full !== undefined && light > 0) {
+    process.stdout.write(`index / task entry: ${(full / light).toFixed(2)}× (${(full - light).toFixed(1)} ms more per thread)\n`);
+  }
 })();

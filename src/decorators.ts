@@ -31,7 +31,7 @@ export interface TaskOptions {
  *
  * @example
  * ```ts
- * import { task } from 'asyncthreadpool';
+ * import { task } from 'asyncthreadpool/task';
  *
  * export class TextTasks {
  *   @task static upper(s: string): string { return s.toUpperCase(); }
@@ -75,7 +75,7 @@ export function task(
  *
  * @example
  * ```ts
- * import { task, ThreadContext } from 'asyncthreadpool';
+ * import { task, ThreadContext } from 'asyncthreadpool/task';
  *
  * export class Cache { readonly map = new Map<string, number>(); }
  * export class CacheTasks {
@@ -98,7 +98,7 @@ export function ThreadContext(): ParameterDecorator {
  *
  * @example
  * ```ts
- * import { task, TaskSignal } from 'asyncthreadpool';
+ * import { task, TaskSignal } from 'asyncthreadpool/task';
  *
  * export class SlowTasks {
  *   @task static async count(to: number, @TaskSignal() signal: AbortSignal): Promise<number> {

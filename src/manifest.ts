@@ -87,6 +87,11 @@ export function allowModule(file: string): void {
   Atomics.store(length, 0, used + bytes.length);
 }
 
+/** The modules this process allows its threads to load so far (task modules, context modules). */
+export function allowedModules(): ReadonlySet<string> {
+  return state().moduleSet;
+}
+
 const readers = new WeakMap<SharedArrayBuffer, { length: number; files: Set<string> }>();
 
 /** Whether a registry (this process's, or the owning process's on a thread) allows `file`. */

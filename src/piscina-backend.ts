@@ -4,11 +4,12 @@ import type { Transferable } from 'node:worker_threads';
 import { WORKER_BOOTSTRAP } from './call';
 import type { AsyncThreadPoolError } from './errors';
 import { optionalExecArgv } from './exec-argv';
-import { moduleRegistry } from './manifest';
+import { allowedModules, moduleRegistry } from './manifest';
 import type { ResolvedPoolOptions } from './options';
 import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskRequest, TaskResponse } from './protocol';
 import type { Backend } from './scheduler';
 import { PoolThreads, type Run } from './threads';
+import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
 
 /**
  * Runs calls on worker threads that Piscina starts and replaces. The calls themselves go to the
@@ -37,6 +38,9 @@ export class PiscinaBackend implements Backend {
     // and never needs Piscina's main-thread side, which costs each thread ~8 ms to load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Piscina } = require('piscina') as typeof PiscinaModule;
+    // TypeScript the threads will load (a context's module, the tasks registered so far) is
+    // transpiled here, where the compiler is loaded already, before they start.
+    prepareThreadSources(allowedModules());
     this.#piscina = new Piscina({
       filename: WORKER_BOOTSTRAP,
       name: 'handler',
@@ -56,6 +60,7 @@ export class PiscinaBackend implements Backend {
   }
 
   run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {
+    prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
       let answer: TaskResponse | undefined;
       const run: Run = {
@@ -88,6 +93,7 @@ export class PiscinaBackend implements Backend {
    * responses it posted before dying have arrived.
    */
   runBatch(requests: readonly TaskRequest[], onResponse: (index: number, response: TaskResponse) => void): Promise<void> {
+    for (const request of requests) prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
       let received = 0;
       this.#members.start({

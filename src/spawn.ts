@@ -5,6 +5,7 @@ import { fail } from './errors';
 import { abortError, type CallOptions, validateCallOptions } from './scheduler';
 import { moduleRegistry, type TaskRecord } from './manifest';
 import { unwrapMoved } from './transfer';
+import { prepareThreadSource } from './ts-prefill';
 import type { TaskResponse, TemporaryWorkerData } from './protocol';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
 
@@ -64,6 +65,7 @@ function runOnTemporaryThread(record: TaskRecord, args: unknown[], options: Call
   const signal = options?.signal;
   if (signal?.aborted === true) return Promise.reject(abortError(record.name, signal.reason));
   const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry() };
+  prepareThreadSource(request.module);
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_BOOTSTRAP, { workerData, transferList: transfer, ...optionalExecArgv() });
     let outcome: { response: TaskResponse } | { error: Error } | undefined;

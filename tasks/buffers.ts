@@ -1,4 +1,4 @@
-import { move, task } from '../src';
+import { move, task } from '../src/task';
 
 /** Tasks over binary data, moved rather than copied between threads. */
 export class BufferTasks {

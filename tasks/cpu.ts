@@ -1,4 +1,4 @@
-import { task } from '../src';
+import { task } from '../src/task';
 
 /**
  * A CPU-heavy step in plain JavaScript: the number of primes in [from, to), by trial division.

@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { task, TaskSignal, ThreadContext } from '../src';
+import { task, TaskSignal, ThreadContext } from '../src/task';
 
 /** A thread context that remembers how each crawl on its thread ended. */
 export class CrawlLog {

@@ -1,4 +1,4 @@
-import { task } from '../src';
+import { task } from '../src/task';
 
 /**
  * An application error with its own class and `code`. It is exported by the module that defines the

@@ -1,4 +1,4 @@
-import { task, ThreadContext } from '../src';
+import { task, ThreadContext } from '../src/task';
 
 /**
  * A context that holds a resource (here only a count) and says when it is let go: its `dispose()`

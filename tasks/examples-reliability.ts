@@ -1,4 +1,4 @@
-import { task, ThreadContext } from '../src';
+import { task, ThreadContext } from '../src/task';
 
 /** A thread context that counts the calls its thread ran. */
 export class CallCount {

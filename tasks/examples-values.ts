@@ -1,4 +1,4 @@
-import { task } from '../src';
+import { task } from '../src/task';
 
 /** A class whose instances cross threads as plain objects: its prototype is not sent. */
 export class Point {

@@ -1,5 +1,5 @@
 import * as http from 'node:http';
-import { task, ThreadContext } from '../src';
+import { task, ThreadContext } from '../src/task';
 
 /**
  * The thread context of the HTTP demo: one keep-alive agent per thread, limited to one socket, so a

@@ -1,10 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { task, ThreadContext } from '../src';
+import { task, ThreadContext } from '../src/task';
 
 /**
  * The example tasks of the README, the demo and the tests. Task modules in this repository import
- * the library by relative path (`../src`) so that they run with no build; a user's modules import
- * `'asyncthreadpool'`.
+ * the library's task entry by relative path (`../src/task`) so that they run with no build; a user's
+ * modules import `'asyncthreadpool/task'`.
  */
 
 /** A thread context: one per thread, kept between tasks. */

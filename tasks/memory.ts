@@ -1,4 +1,4 @@
-import { task } from '../src';
+import { task } from '../src/task';
 
 /** For soak tests: a thread's heap after a full garbage collection (needs `node --expose-gc`). */
 export class MemoryTasks {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert';
-import { task, ThreadContext } from '../src';
+import { task, ThreadContext } from '../src/task';
 import { Counter } from './math';
 
 /** Blocks the calling thread, like Nim's `sleep`: the thread is busy, not merely waiting. */

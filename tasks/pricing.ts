@@ -1,4 +1,4 @@
-import { task, ThreadContext } from '../src';
+import { task, ThreadContext } from '../src/task';
 
 /** A per-thread cache of tax rates, as a real service would keep (loaded once per thread). */
 export class RateCache {

@@ -1,4 +1,4 @@
-import { task, ThreadContext } from '../src';
+import { task, ThreadContext } from '../src/task';
 
 /** The tasks of the README's three examples (the Nim README's, rewritten). */
 export class MyContext {

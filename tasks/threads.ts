@@ -1,5 +1,5 @@
 import { threadId } from 'node:worker_threads';
-import { task, ThreadContext } from '../src';
+import { task, ThreadContext } from '../src/task';
 import { Counter } from './math';
 
 export class ThreadInfoTasks {

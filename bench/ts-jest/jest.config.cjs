@@ -11,7 +11,7 @@ const config = {
   testMatch: ['**/*.bench-test.ts'],
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  moduleNameMapper: { '^asyncthreadpool$': '<rootDir>/src/index.ts' },
+  moduleNameMapper: { '^asyncthreadpool$': '<rootDir>/src/index.ts', '^asyncthreadpool/task$': '<rootDir>/src/task.ts' },
   testTimeout: 60_000,
 };
 

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { threadId } from 'node:worker_threads';
-import { task } from '../../src';
+import { task } from '../../src/task';
 
 /**
  * The TypeScript task module of the bench's ts-jest start-up measure (`start.bench-test.ts`). The
  * worker threads load it through the library's TypeScript hook (`src/worker/ts-hook.cjs`), as they
- * load a user's task modules under ts-jest; it imports the library from its sources, as this
- * repository's own task modules do (a user's import `'asyncthreadpool'`).
+ * load a user's task modules under ts-jest; it imports the library's task entry from its sources, as this
+ * repository's own task modules do (a user's import `'asyncthreadpool/task'`).
  */
 
 /** What one thread answers: when, from which thread, and whether it had to load the compiler. */

@@ -10,7 +10,9 @@
  * Each file is transpiled alone (`transpileModule`, no type-check: the caller's build does that)
  * and the output is cached on disk, keyed by the source, the nearest tsconfig.json, the compiler
  * version and this file's options. A thread that finds everything in the cache never loads the
- * TypeScript compiler, which costs about half a second per thread.
+ * TypeScript compiler, which costs about half a second per thread. A main thread that holds the
+ * compiler already (under ts-jest or ts-node) fills the cache before its threads start
+ * (`prefill`, called from `ts-prefill.ts`), so that with a cold cache too no thread loads it.
  *
  * Cache folder: `$ASYNCTHREADPOOL_TS_CACHE` if set (`off` disables the cache), else
  * `node_modules/.cache/asyncthreadpool` of the nearest folder above the working directory that
@@ -21,6 +23,9 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const Module = require('node:module');
+
+/** Node's own `require`, also where this file is loaded by another module system (jest's). */
+const realRequire = Module.createRequire(path.join(__dirname, 'ts-hook.cjs'));
 
 /** Bumped whenever the forced options or the output format change, to invalidate old entries. */
 const FORMAT = '1';
@@ -62,28 +67,57 @@ function install() {
  * @returns {string}
  */
 function transpile(filename, source) {
-  const config = nearestConfig(path.dirname(filename));
+  const cached = cacheFile(filename, source);
+  return (cached === undefined ? undefined : readCached(cached)) ?? compile(cached, filename, source, loadCompiler(filename));
+}
+
+/**
+ * Where the output for this file and source is cached: keyed by the source, the file's path, the
+ * nearest tsconfig.json's text, the compiler's version and this file's format. Undefined when the
+ * cache is off.
+ * @param {string} filename
+ * @param {string} source
+ * @returns {string | undefined}
+ */
+function cacheFile(filename, source) {
   const dir = cachePath();
+  if (dir === null) return undefined;
+  const config = nearestConfig(path.dirname(filename));
   const key = crypto
     .createHash('sha256')
     .update([FORMAT, compilerVersion(filename), filename, config?.text ?? '', source].join('\0'))
     .digest('hex');
-  const cached = dir === null ? undefined : path.join(dir, `${key}.js`);
-  if (cached !== undefined) {
-    try {
-      return fs.readFileSync(cached, 'utf8');
-    } catch {
-      // not cached yet
-    }
+  return path.join(dir, `${key}.js`);
+}
+
+/**
+ * @param {string} cached
+ * @returns {string | undefined}
+ */
+function readCached(cached) {
+  try {
+    return fs.readFileSync(cached, 'utf8');
+  } catch {
+    return undefined; // not cached yet
   }
-  const compiler = loadCompiler(filename);
+}
+
+/**
+ * Transpiles one file with `compiler` and stores the output at `cached` (if the cache is on).
+ * @param {string | undefined} cached
+ * @param {string} filename
+ * @param {string} source
+ * @param {typeof import('typescript')} compiler
+ * @returns {string}
+ */
+function compile(cached, filename, source, compiler) {
   const output = compiler.transpileModule(source, {
     fileName: filename,
     compilerOptions: forcedOptions(compiler, nearestConfig(path.dirname(filename))?.options),
   }).outputText;
-  if (cached !== undefined && dir !== null) {
+  if (cached !== undefined) {
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      fs.mkdirSync(path.dirname(cached), { recursive: true });
       // Write then rename, so a thread reading concurrently never sees half a file.
       const temp = `${cached}.${String(process.pid)}.${String(Math.random()).slice(2)}.tmp`;
       fs.writeFileSync(temp, output);
@@ -93,6 +127,119 @@ function transpile(filename, source) {
     }
   }
   return output;
+}
+
+/**
+ * Fills the cache, on the main thread, with what the threads would transpile: each file of `roots`
+ * that is TypeScript, and the TypeScript files they `require()` by relative path, transitively
+ * (found in the output, resolved as Node's CommonJS loader with this hook installed resolves them).
+ * Entries are made exactly as a thread makes them (`transpile` above: same key, same options, the
+ * same compiler), so a thread that then finds them all never loads the compiler.
+ *
+ * Only a process that already holds the compiler the threads would load (under ts-jest or
+ * ts-node it is in Node's module cache) transpiles here; otherwise this stops at the first file
+ * missing from the cache and the threads transpile as before. Never throws.
+ * @param {readonly string[]} roots absolute paths
+ */
+function prefill(roots) {
+  if (cachePath() === null) return;
+  /** @type {string[]} */
+  const queue = [];
+  for (const root of roots) {
+    const real = realFile(root);
+    if (real !== undefined && EXTENSIONS.includes(path.extname(real))) queue.push(real);
+  }
+  const seen = new Set();
+  try {
+    for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      const source = fs.readFileSync(file, 'utf8');
+      const cached = cacheFile(file, source);
+      if (cached === undefined) return;
+      let output = readCached(cached);
+      if (output === undefined) {
+        const compiler = heldCompiler(file);
+        if (compiler === undefined) return;
+        output = compile(cached, file, source, compiler);
+      }
+      for (const match of output.matchAll(/\brequire\((["'])(\.{1,2}\/[^"']*)\1\)/g)) {
+        const dependency = resolveRelative(path.dirname(file), match[2] ?? '');
+        if (dependency !== undefined && EXTENSIONS.includes(path.extname(dependency)) && !seen.has(dependency)) queue.push(dependency);
+      }
+    }
+  } catch {
+    // Whatever went wrong, the threads transpile what is missing themselves (and report it).
+  }
+}
+
+/**
+ * The compiler a thread would load for `filename` (see `loadCompiler`), if this process has it
+ * loaded already; else undefined. Never loads it.
+ * @param {string} filename
+ * @returns {typeof import('typescript') | undefined}
+ */
+function heldCompiler(filename) {
+  /** @type {string} */
+  let file;
+  try {
+    file = resolveCompiler(filename, 'typescript');
+  } catch {
+    return undefined;
+  }
+  const cache = /** @type {Record<string, { loaded: boolean, exports: unknown } | undefined>} */ (
+    /** @type {{ _cache: unknown }} */ (/** @type {unknown} */ (Module))._cache
+  );
+  const held = cache[file];
+  if (held?.loaded !== true) return undefined;
+  const compiler = /** @type {typeof import('typescript')} */ (held.exports);
+  if (typeof compiler.transpileModule !== 'function' || typeof compiler.readConfigFile !== 'function') return undefined;
+  // The cache key carries the version read from package.json: the output must come from that compiler.
+  if (compiler.version !== compilerVersion(filename)) return undefined;
+  if (ts === undefined) {
+    ts = compiler;
+    configs.forEach((entry) => {
+      entry.options = undefined;
+    });
+  }
+  return ts === compiler ? compiler : undefined;
+}
+
+/** The extensions a thread's CommonJS loader tries, in its order, once this hook is installed. */
+const RESOLVE_EXTENSIONS = ['.js', '.json', '.node', ...EXTENSIONS];
+
+/**
+ * A relative `require()` resolved as the thread's loader resolves it: the exact file, then each
+ * extension, then the folder's index; to its real path. Undefined if not found (or a package folder).
+ * @param {string} dir
+ * @param {string} request
+ * @returns {string | undefined}
+ */
+function resolveRelative(dir, request) {
+  const base = path.resolve(dir, request);
+  const files = request.endsWith('/') ? [] : [base, ...RESOLVE_EXTENSIONS.map((ext) => base + ext)];
+  for (const candidate of files) {
+    const real = realFile(candidate);
+    if (real !== undefined) return real;
+  }
+  if (fs.existsSync(path.join(base, 'package.json'))) return undefined;
+  for (const ext of RESOLVE_EXTENSIONS) {
+    const real = realFile(path.join(base, `index${ext}`));
+    if (real !== undefined) return real;
+  }
+  return undefined;
+}
+
+/**
+ * @param {string} file
+ * @returns {string | undefined} its real path if it is a file
+ */
+function realFile(file) {
+  try {
+    return fs.statSync(file).isFile() ? fs.realpathSync(file) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -213,7 +360,8 @@ function compilerVersion(filename) {
  * @param {string} request
  */
 function resolveCompiler(filename, request) {
-  return require.resolve(request, { paths: [path.dirname(filename), __dirname] });
+  // Node's own resolver (under jest, `require` is jest's), so the main thread resolves as a thread does.
+  return realRequire.resolve(request, { paths: [path.dirname(filename), __dirname] });
 }
 
 /** @returns {string | null} */
@@ -231,4 +379,4 @@ function cachePath() {
   }
 }
 
-module.exports = { install, transpile };
+module.exports = { install, transpile, prefill };
