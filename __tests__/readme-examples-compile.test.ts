@@ -100,7 +100,7 @@ describe("the README's first example", () => {
   test('its task module is tasks/primes.ts, shown in full (but for the import of the library)', () => {
     const [taskModule] = fencedBlocks('README.md', 'ts');
     const file = fs.readFileSync(path.join(ROOT, 'tasks', 'primes.ts'), 'utf8');
-    expect(taskModule).toBe(file.replace("from '../src'", "from 'asyncthreadpool'"));
+    expect(taskModule).toBe(file.replace("from '../src/task'", "from 'asyncthreadpool/task'"));
   });
 
   test("it compiles with the README's own tsconfig.json (CommonJS, no top-level await)", () => {

@@ -1,4 +1,4 @@
-import { task, ThreadContext } from '../src';
+import { task, ThreadContext } from '../src/task';
 
 /** Each thread's own state: built once per thread, kept between tasks. */
 export class Tally {
