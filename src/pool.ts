@@ -63,6 +63,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
 
   constructor(options?: ThreadPoolOptions<Ctx>) {
     const inline = (options as Record<symbol, unknown> | undefined)?.[INLINE] === true;
+    if (inline && options?.env !== undefined) {
+      throw fail('ERR_INVALID_OPTION', 'The inline pool runs on this thread, with its process.env: it takes no `env` option');
+    }
     const resolved = resolvePoolOptions(options);
     this.#threads = inline ? 1 : resolved.threads;
     this.#inline = inline;
@@ -100,7 +103,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    * await pool.close();
    * ```
    */
-  static inline<Ctx = never>(options?: Omit<ThreadPoolOptions<Ctx>, 'threads' | 'resourceLimits'>): ThreadPool<Ctx> {
+  static inline<Ctx = never>(options?: Omit<ThreadPoolOptions<Ctx>, 'threads' | 'resourceLimits' | 'env'>): ThreadPool<Ctx> {
     return new ThreadPool<Ctx>({ ...options, [INLINE]: true } as ThreadPoolOptions<Ctx>);
   }
 
