@@ -1,6 +1,8 @@
 import { ThreadPool } from '../src';
+import { dispatchProbe } from '../src/threads';
+import { GateTasks } from './fixtures/gates';
 import { CancellableTasks } from './fixtures/cancellable';
-import { BusyTasks, CountedTasks } from './fixtures/crashes';
+import { CountedTasks } from './fixtures/crashes';
 import { expectCode, rejectionOf, sharedCounter } from './helpers';
 import { holdThread } from './helpers-pool';
 
@@ -29,13 +31,59 @@ describe('a backlog sent in batches', () => {
   });
 
   test('a backlog is spread over every thread, not handed to the first one that frees up', async () => {
+    // The dispatch decisions themselves, observed as they are made: which thread each run went to
+    // and which calls it carried. Every call holds its thread until the test opens its gate, so the
+    // order in which threads free up is the test's, not the OS scheduler's.
+    const sends: { thread: number; calls: number[] }[] = [];
+    const waiters: (() => void)[] = [];
+    dispatchProbe.onSend = (thread, requests) => {
+      sends.push({ thread, calls: requests.map((request) => request.args[1] as number) });
+      for (const wake of waiters.splice(0)) wake();
+    };
+    const untilSends = async (count: number): Promise<void> => {
+      while (sends.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
+    };
+    const gates = new Int32Array(new SharedArrayBuffer(4 * 40));
+    const open = (calls: readonly number[]): void => {
+      for (const call of calls) {
+        Atomics.store(gates, call, 1);
+        Atomics.notify(gates, call);
+      }
+    };
     const pool = new ThreadPool({ threads: 2 });
-    const threads = await Promise.all(Array.from({ length: 40 }, () => pool.spawn(BusyTasks).busyFor(5)));
-    const counts = [...new Set(threads)].map((id) => threads.filter((t) => t === id).length);
-    expect(counts).toHaveLength(2);
-    // Both threads did a fair share (an even split is 20 each).
-    expect(Math.min(...counts)).toBeGreaterThanOrEqual(10);
-    await pool.close();
+    try {
+      const results = Array.from({ length: 40 }, (_, i) => pool.spawn(GateTasks).gated(gates, i));
+      // The pool was idle: the first two calls go out alone, one to each thread; 38 wait.
+      await untilSends(2);
+      const [a, b] = sends.map((send) => send.thread) as [number, number];
+      expect(a).not.toBe(b);
+      // Then the thread that frees up takes the next batch: a share of what waits (enough for every
+      // thread to get at least two batches), never all of it. Both threads are freed in turn.
+      for (let done = 0; done < sends.length; done++) {
+        const finished = sends[done];
+        if (finished === undefined) break;
+        const before = sends.length;
+        open(finished.calls);
+        if (sends.flatMap((send) => send.calls).length === 40) continue;
+        // Freed, that thread takes the next run; the other thread still holds its own.
+        await untilSends(before + 1);
+        expect(sends[before]?.thread).toBe(finished.thread);
+      }
+      const threadOf = (thread: number): string => (thread === a ? 'A' : 'B');
+      expect(sends.map((send) => `${threadOf(send.thread)}${String(send.calls.length)}`)).toEqual(
+        // A share of what waits, over 2 batches per thread: 38 waiting: ceil(38 / 4) = 10, then 28: 7,
+        // 21: 6, 15: 4, 11: 3, 8: 2, 6: 2, then one by one.
+        ['A1', 'B1', 'A10', 'B7', 'A6', 'B4', 'A3', 'B2', 'A2', 'B1', 'A1', 'B1', 'A1'],
+      );
+      // In queue order, each call exactly once, and each ran on the thread its batch went to.
+      expect(sends.flatMap((send) => send.calls)).toEqual(Array.from({ length: 40 }, (_, i) => i));
+      const ranOn = await Promise.all(results);
+      for (const send of sends) for (const call of send.calls) expect(ranOn[call]).toBe(send.thread);
+    } finally {
+      dispatchProbe.onSend = undefined;
+      open(Array.from({ length: 40 }, (_, i) => i));
+      await pool.close();
+    }
   });
 
   test('keeps per-call results and errors, in order', async () => {

@@ -22,10 +22,18 @@ describe('a thread stays alive and awake between tasks', () => {
     const shared = sharedCounter();
     const pool = new ThreadPool({ context: Ticker, contextArgs: [shared], threads: 1, spinWait: 10_000 });
     const before = await pool.spawn(ContextTasks).ticks();
-    // ~150 ms of calls with no gap: a 2 ms interval should tick dozens of times on that thread meanwhile.
-    const started = performance.now();
+    // Calls back to back, with no gap, until the context's 2 ms interval has ticked ten more times
+    // on that thread: were the timers starved while the thread takes calls by polling, this loop
+    // would never end (the test's timeout is the bound). No clock decides how many calls it takes.
+    const target = Atomics.load(shared, 0) + 10;
     let last = before;
-    while (performance.now() - started < 150) last = await pool.spawn(ContextTasks).ticks();
+    let calls = 0;
+    while (Atomics.load(shared, 0) < target) {
+      last = await pool.spawn(ContextTasks).ticks();
+      calls++;
+    }
+    last = await pool.spawn(ContextTasks).ticks();
+    expect(calls).toBeGreaterThan(0);
     expect(last.threadId).toBe(before.threadId);
     expect(last.ticks - before.ticks).toBeGreaterThanOrEqual(10);
     await pool.close();

@@ -6,11 +6,11 @@
  */
 export { task, ThreadContext, TaskSignal, type TaskOptions } from './decorators';
 export { ThreadPool, type PoolView } from './pool';
-export { spawn, type Spawn, type SpawnWithOptions } from './spawn';
+export { spawn, type Spawn, type SpawnOptions, type SpawnWithOptions } from './spawn';
 export { move } from './transfer';
 export { AsyncThreadPoolError, type ErrorCode } from './errors';
 export { registerErrorClass } from './manifest';
-export type { ContextClass, ThreadPoolOptions } from './options';
+export type { ContextClass, ThreadEnv, ThreadPoolOptions } from './options';
 export type { CallOptions, PoolStats, Percentiles } from './scheduler';
 export type {
   BroadcastRemote,

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import type { ResourceLimits } from 'node:worker_threads';
+import { SHARE_ENV, type ResourceLimits } from 'node:worker_threads';
 import { findUncloneable } from './cloneable';
 import { describe, fail } from './errors';
 
@@ -67,7 +67,20 @@ export interface ThreadPoolOptions<Ctx = never> {
    * @default 50 when `threads` ≤ `os.availableParallelism()`, else 0
    */
   readonly spinWait?: number;
+  /**
+   * The threads' `process.env`, as Node's `Worker` option: an object of strings (the threads get a
+   * copy; keys whose value is `undefined` are left out), or `SHARE_ENV` from `node:worker_threads`
+   * (the threads and the process share one environment: writes on either side are seen by the
+   * other; under jest that is the process's real environment, not the test file's copy). Not for
+   * the inline pool, which runs on the calling thread.
+   * @default a copy of the creating code's `process.env`, taken when the pool is created (so a
+   * replacement thread sees the same environment as the first ones; under jest, the test file's)
+   */
+  readonly env?: ThreadEnv;
 }
+
+/** A thread's environment: variables to copy into its `process.env`, or `SHARE_ENV` (see `ThreadPoolOptions#env`). */
+export type ThreadEnv = Readonly<Record<string, string | undefined>> | typeof SHARE_ENV;
 
 /** The options after defaults and validation. */
 export interface ResolvedPoolOptions<Ctx> {
@@ -79,6 +92,8 @@ export interface ResolvedPoolOptions<Ctx> {
   readonly abortGracePeriod: number;
   readonly contextTimeout: number;
   readonly spinWait: number;
+  /** What the threads' `env` is: the option, or the creator's `process.env` when the pool was created. */
+  readonly env: Record<string, string> | typeof SHARE_ENV;
 }
 
 /** `spinWait` when every thread can have a core. */
@@ -90,7 +105,7 @@ export const MAX_SPIN_WAIT_US = 10_000;
 /** More threads than this is a mistake, not a configuration (each thread is an isolate). */
 export const MAX_THREADS = 1024;
 
-const KNOWN = new Set(['threads', 'context', 'contextArgs', 'resourceLimits', 'maxQueue', 'abortGracePeriod', 'contextTimeout', 'spinWait']);
+const KNOWN = new Set(['threads', 'context', 'contextArgs', 'resourceLimits', 'maxQueue', 'abortGracePeriod', 'contextTimeout', 'spinWait', 'env']);
 const LIMITS = new Set(['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb']);
 
 /** Applies defaults once and rejects invalid values at once, with one message pattern. */
@@ -143,6 +158,7 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   if (typeof spinWait !== 'number' || !Number.isFinite(spinWait) || spinWait < 0 || spinWait > MAX_SPIN_WAIT_US) {
     throw invalid('spinWait', `a number of microseconds from 0 to ${String(MAX_SPIN_WAIT_US)}`, spinWait);
   }
+  const env = resolveEnv(options?.env);
   return {
     threads,
     context,
@@ -152,7 +168,32 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
     abortGracePeriod,
     contextTimeout,
     spinWait: options?.spinWait === undefined && threads > availableParallelism() ? 0 : spinWait,
+    env,
   };
+}
+
+/**
+ * Checks an `env` option (a pool's or a pool-less spawn's) and returns what the threads get: a copy
+ * of it, `SHARE_ENV`, or, when it is left out, a copy of this code's `process.env` now. Under jest
+ * that is the test file's own `process.env`, which Node's `Worker` would not see by itself (it
+ * copies the process's real one).
+ */
+export function resolveEnv(env: unknown): Record<string, string> | typeof SHARE_ENV {
+  if (env === SHARE_ENV) return SHARE_ENV;
+  if (env === undefined) return copyEnv(process.env);
+  if (typeof env !== 'object' || env === null || Array.isArray(env)) {
+    throw invalid('env', 'an object of strings, or SHARE_ENV from node:worker_threads', env);
+  }
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && typeof value !== 'string') throw invalid(`env.${key}`, 'a string (or undefined, to leave it out)', value);
+  }
+  return copyEnv(env as Record<string, string | undefined>);
+}
+
+function copyEnv(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const copy: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) copy[key] = value;
+  return copy;
 }
 
 function validateLimits(limits: unknown): void {

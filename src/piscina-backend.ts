@@ -53,6 +53,7 @@ export class PiscinaBackend implements Backend {
       // Piscina runs no calls (they go on the control ports): nothing of its own to time.
       recordTiming: false,
       workerData,
+      env: options.env,
       ...optionalExecArgv(),
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });

@@ -1,6 +1,7 @@
 import { buildRequest, entryModuleRefusal, threadFailure } from './call';
 import { contextSpec } from './context';
 import { InlineBackend } from './inline-backend';
+import { watchUnclosed } from './exit';
 import { type AsyncThreadPoolError, fail } from './errors';
 import { allowModule, type TaskRecord } from './manifest';
 import { resolvePoolOptions, type ThreadPoolOptions } from './options';
@@ -60,9 +61,14 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   #broken: AsyncThreadPoolError | undefined;
   #closing: Promise<void> | undefined;
   #ending: Promise<void> | undefined;
+  /** Stops closing this pool at exit (or reporting it at the end of a jest test file). */
+  readonly #unwatch: () => void;
 
   constructor(options?: ThreadPoolOptions<Ctx>) {
     const inline = (options as Record<symbol, unknown> | undefined)?.[INLINE] === true;
+    if (inline && options?.env !== undefined) {
+      throw fail('ERR_INVALID_OPTION', 'The inline pool runs on this thread, with its process.env: it takes no `env` option');
+    }
     const resolved = resolvePoolOptions(options);
     this.#threads = inline ? 1 : resolved.threads;
     this.#inline = inline;
@@ -81,6 +87,10 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     }
     this.#scheduler = new Scheduler(this.#backend, resolved.maxQueue, resolved.abortGracePeriod);
     this.#plain = this.#view(undefined);
+    // Where the pool was made, for the report of a pool left open: captured now, formatted only then.
+    const site: { stack?: string } = {};
+    Error.captureStackTrace(site, ThreadPool);
+    this.#unwatch = watchUnclosed(() => this.close(), site);
   }
 
   /**
@@ -100,7 +110,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    * await pool.close();
    * ```
    */
-  static inline<Ctx = never>(options?: Omit<ThreadPoolOptions<Ctx>, 'threads' | 'resourceLimits'>): ThreadPool<Ctx> {
+  static inline<Ctx = never>(options?: Omit<ThreadPoolOptions<Ctx>, 'threads' | 'resourceLimits' | 'env'>): ThreadPool<Ctx> {
     return new ThreadPool<Ctx>({ ...options, [INLINE]: true } as ThreadPoolOptions<Ctx>);
   }
 
@@ -324,6 +334,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    * context's dispose threw.
    */
   close(): Promise<void> {
+    this.#unwatch();
     this.#closing ??= this.#shutDown();
     return this.#closing;
   }
@@ -333,6 +344,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    * not disposed. Resolves when the threads are gone. Idempotent.
    */
   async destroy(): Promise<void> {
+    this.#unwatch();
     if (this.#state === 'open' || this.#state === 'closing') this.#state = 'destroyed';
     this.#scheduler.dropQueued(() => fail('ERR_POOL_CLOSED', 'A queued call was dropped: the pool was destroyed'));
     await this.#end();

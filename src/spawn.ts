@@ -1,7 +1,8 @@
-import { Worker } from 'node:worker_threads';
+import { type SHARE_ENV, Worker } from 'node:worker_threads';
 import { optionalExecArgv } from './exec-argv';
 import { buildRequest, entryModuleRefusal, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
-import { fail } from './errors';
+import { describe, fail } from './errors';
+import { resolveEnv, type ThreadEnv } from './options';
 import { abortError, type CallOptions, validateCallOptions } from './scheduler';
 import { moduleRegistry, type TaskRecord } from './manifest';
 import { unwrapMoved } from './transfer';
@@ -36,8 +37,16 @@ export interface Spawn {
    * is no grace period, and the task's context, if any, is not disposed), and the call rejects with
    * `AbortError` (`ERR_TASK_ABORTED`) or `ERR_TASK_TIMEOUT` as soon as the thread is gone: within
    * milliseconds, unless the thread is blocked in a system call, which it must return from first.
+   * `env` is the thread's `process.env`, as a pool's `env` option; by default each call's thread
+   * gets a copy of the calling code's `process.env` at the call (under jest, the test file's).
    */
-  with(options: CallOptions): SpawnWithOptions;
+  with(options: SpawnOptions): SpawnWithOptions;
+}
+
+/** Options of `spawn.with(options)`: the per-call options, and the temporary thread's environment. */
+export interface SpawnOptions extends CallOptions {
+  /** The thread's `process.env`: an object of strings, or `SHARE_ENV` (see `ThreadPoolOptions#env`). @default a copy of `process.env` at the call */
+  readonly env?: ThreadEnv;
 }
 
 /** What `spawn.with(options)` returns. */
@@ -49,16 +58,28 @@ export interface SpawnWithOptions {
 /** See {@link Spawn}: `spawn(Cls).method(...)`, `spawn(Cls.method, ...)`, `spawn.with(options).spawn(...)`. */
 export const spawn: Spawn = spawner(undefined);
 
-function spawner(options: CallOptions | undefined): Spawn {
+function spawner(options: CallOptions | undefined, env?: Record<string, string> | typeof SHARE_ENV): Spawn {
   const proxies = new WeakMap<object, object>();
-  const run = (record: TaskRecord, args: unknown[]): Promise<unknown> => runOnTemporaryThread(record, args, options);
+  const run = (record: TaskRecord, args: unknown[]): Promise<unknown> => runOnTemporaryThread(record, args, options, env);
   const spawnFn = (target: unknown, ...args: unknown[]): unknown => dispatch(run, proxies, target, args);
   return Object.assign(spawnFn, {
-    with: (next: CallOptions) => ({ spawn: spawner(validateCallOptions(next)) }),
+    with: (next: SpawnOptions) => {
+      if (typeof next !== 'object' || (next as unknown) === null) {
+        throw fail('ERR_INVALID_OPTION', `Expected spawn options to be an object, got ${describe(next)}`);
+      }
+      const { env: given, ...rest } = next;
+      validateCallOptions(rest);
+      return { spawn: spawner(rest, given === undefined ? undefined : resolveEnv(given)) };
+    },
   }) as Spawn;
 }
 
-function runOnTemporaryThread(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown> {
+function runOnTemporaryThread(
+  record: TaskRecord,
+  args: unknown[],
+  options: CallOptions | undefined,
+  env: Record<string, string> | typeof SHARE_ENV | undefined,
+): Promise<unknown> {
   const { args: plain, transfer } = unwrapMoved(args);
   const request = entryModuleRefusal(record) ?? buildRequest(record, plain as unknown[]);
   if (request instanceof Error) return Promise.reject(request);
@@ -67,7 +88,9 @@ function runOnTemporaryThread(record: TaskRecord, args: unknown[], options: Call
   const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry() };
   prepareThreadSource(request.module);
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_BOOTSTRAP, { workerData, transferList: transfer, ...optionalExecArgv() });
+    // `process.env` here is the calling code's (under jest, the test file's copy); Node's Worker
+    // would otherwise copy the process's real environment.
+    const worker = new Worker(WORKER_BOOTSTRAP, { workerData, transferList: transfer, env: env ?? process.env, ...optionalExecArgv() });
     let outcome: { response: TaskResponse } | { error: Error } | undefined;
     // An abort or a timeout decides the outcome and ends the thread; the call settles on its exit.
     const stop = (error: Error): void => {

@@ -16,6 +16,13 @@ export interface Run {
   readonly failed: (error: unknown) => void;
 }
 
+/**
+ * Internal, for this package's tests only (not exported from the package): told of every run handed
+ * to a thread, with the thread's id and the requests it carried, so that a test can check the
+ * dispatch decisions themselves instead of timing outcomes. One property read per run when unset.
+ */
+export const dispatchProbe: { onSend: ((threadId: number, requests: readonly TaskRequest[]) => void) | undefined } = { onSend: undefined };
+
 /** How long a dead thread's port may take to close before its run fails anyway. */
 const PORT_CLOSE_LIMIT_MS = 1000;
 
@@ -162,6 +169,7 @@ export class PoolThreads {
 
   #send(entry: ThreadEntry, run: Run): void {
     entry.active = { run, received: 0 };
+    dispatchProbe.onSend?.(entry.threadId, run.requests);
     const message: ControlRequest = { type: 'run', requests: run.requests };
     try {
       // A thread is ready only with its port. While it runs calls, its port keeps the process alive.
