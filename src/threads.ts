@@ -39,6 +39,10 @@ interface ThreadEntry {
   active: ActiveRun | undefined;
   /** The pool ended it on purpose (an aborted call's grace period ran out). */
   ending: boolean;
+  /** Its worker is referenced for calls: it runs some, or some wait for it to start. */
+  held: boolean;
+  /** Its worker is referenced until its context's disposal answers. */
+  disposing: boolean;
   /** The last error the thread raised (an uncaught throw), kept as the cause of its exit. */
   error: unknown;
   readonly portWaiters: ((port: MessagePort | undefined) => void)[];
@@ -105,8 +109,8 @@ export class PoolThreads {
       return;
     }
     this.#waiting.push(run);
-    // Until a thread is ready to take it, its control port keeps the process alive for the run.
-    for (const starting of this.#entries.values()) if (starting.status === 'starting') starting.port?.ref();
+    // Until a thread is ready to take it, the threads starting keep the process alive for the run.
+    for (const starting of this.#entries.values()) if (starting.status === 'starting') this.#hold(starting, true);
   }
 
   /**
@@ -156,16 +160,32 @@ export class PoolThreads {
     const index = this.#waiting.indexOf(run);
     if (index === -1) return false;
     this.#waiting.splice(index, 1);
+    if (this.#waiting.length === 0) {
+      for (const entry of this.#entries.values()) if (entry.status === 'starting') this.#hold(entry, false);
+    }
     run.failed(reason);
     return true;
+  }
+
+  /**
+   * What keeps the process alive for a thread's calls: its worker, referenced while it runs calls or
+   * calls wait for it to start. Not its control port: that port closes as the thread dies, before the
+   * worker's `exit` is reported, and with nothing else referenced the process would exit in between
+   * with the run (and the calls to re-queue after it) never settled. A dead worker holds nothing.
+   */
+  #hold(entry: ThreadEntry, on: boolean): void {
+    if (entry.held === on) return;
+    entry.held = on;
+    if (on) entry.worker.ref();
+    else if (!entry.disposing) entry.worker.unref();
   }
 
   #send(entry: ThreadEntry, run: Run): void {
     entry.active = { run, received: 0 };
     const message: ControlRequest = { type: 'run', requests: run.requests };
     try {
-      // A thread is ready only with its port. While it runs calls, its port keeps the process alive.
-      entry.port?.ref();
+      // A thread is ready only with its port. While it runs calls, it keeps the process alive.
+      this.#hold(entry, true);
       entry.port?.postMessage(message, run.transfer as Transferable[]);
     } catch (error) {
       // Structured clone refused an argument: that run fails, the thread is free again.
@@ -185,8 +205,8 @@ export class PoolThreads {
       return;
     }
     this.#idle.push(entry);
-    // An idle pool must not keep the process alive (`on('message')` refs a port).
-    entry.port?.unref();
+    // An idle pool must not keep the process alive.
+    this.#hold(entry, false);
   }
 
   /** Piscina adds a thread at start and after one exits: follow every thread it has. */
@@ -206,6 +226,8 @@ export class PoolThreads {
         status: 'starting',
         active: undefined,
         ending: false,
+        held: false,
+        disposing: false,
         error: undefined,
         portWaiters: [],
         onDisposed: undefined,
@@ -213,6 +235,8 @@ export class PoolThreads {
         initTimer: undefined,
       };
       this.#entries.set(worker.threadId, entry);
+      // A replacement started while calls wait for one: it keeps the process alive until it takes them.
+      if (this.#waiting.length > 0) this.#hold(entry, true);
       worker.on('error', (error) => {
         entry.error = error;
       });
@@ -258,9 +282,14 @@ export class PoolThreads {
   async #failActive(entry: ThreadEntry, cause: unknown): Promise<void> {
     if (!entry.closed && entry.port !== undefined) {
       await new Promise<void>((resolve) => {
-        entry.onClosed = resolve;
-        // A bound, should the port somehow never close: the run fails rather than hang.
-        setTimeout(resolve, PORT_CLOSE_LIMIT_MS).unref();
+        // Referenced: the worker that kept the process alive for the run is gone, and the run's calls
+        // have yet to settle (or to be re-queued). A bound, should the port somehow never close: the
+        // run fails rather than hang.
+        const limit = setTimeout(resolve, PORT_CLOSE_LIMIT_MS);
+        entry.onClosed = () => {
+          clearTimeout(limit);
+          resolve();
+        };
       });
     }
     const active = entry.active;
@@ -294,8 +323,8 @@ export class PoolThreads {
     message.port.on('message', (reply: ControlResponse) => {
       this.#onControl(entry, reply);
     });
-    // Kept referenced only while calls wait for this thread or run on it (see `#send`, `#free`).
-    if (this.#waiting.length === 0) message.port.unref();
+    // Never keeps the process alive (`on('message')` refs it): the worker does, while it has calls (`#hold`).
+    message.port.unref();
     for (const wake of entry.portWaiters.splice(0)) wake(message.port);
   }
 
@@ -334,6 +363,7 @@ export class PoolThreads {
   async #dispose(entry: ThreadEntry): Promise<unknown> {
     // Keep the process alive until the answer comes: `await pool.close()` may be the last thing
     // a program does, and idle threads and control ports are unreferenced.
+    entry.disposing = true;
     entry.worker.ref();
     try {
       const port =
@@ -354,7 +384,9 @@ export class PoolThreads {
       if (reply === 'timeout') return new Error(`dispose() did not finish within contextTimeout (${String(this.#contextTimeout)} ms)`);
       return reply?.type === 'disposed' && reply.error !== null ? reviveThrown(reply.error, () => undefined) : undefined;
     } finally {
-      entry.worker.unref();
+      entry.disposing = false;
+      // Unless it has calls to keep the process alive for.
+      if (!entry.held) entry.worker.unref();
     }
   }
 }
