@@ -1,5 +1,5 @@
 import type { Piscina } from 'piscina';
-import type { MessagePort, Transferable, Worker } from 'node:worker_threads';
+import { MessagePort, type Transferable, type Worker } from 'node:worker_threads';
 import { type AsyncThreadPoolError, fail, reviveThrown } from './errors';
 import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from './protocol';
 
@@ -75,6 +75,8 @@ export class PoolThreads {
   /** Runs waiting for a ready thread (the pool's threads are starting or being replaced). */
   #waiting: Run[] = [];
   #released = false;
+  /** What a hello from one of this pool's threads carries (see `PoolWorkerData.nonce`). */
+  readonly #nonce: string;
 
   constructor(
     piscina: Piscina,
@@ -82,14 +84,18 @@ export class PoolThreads {
     hasContext: boolean,
     onBroken: (error: AsyncThreadPoolError) => void,
     contextTimeout: number,
+    nonce: string,
   ) {
+    this.#nonce = nonce;
     this.#piscina = piscina;
     this.#threads = threads;
     this.#hasContext = hasContext;
     this.#onBroken = onBroken;
     this.#contextTimeout = contextTimeout;
+    // Also what tasks post on `parentPort`: only a hello with the nonce is the library's, and
+    // nothing a task posts can throw here (it would crash the caller's process).
     piscina.on('message', (message: unknown) => {
-      if (isHello(message)) this.#onHello(message);
+      if (isHello(message, this.#nonce)) this.#onHello(message);
     });
     // A thread's uncaught error reaches its run (as its failure) through the exit listener below;
     // Piscina re-emits it here, where it must not crash the process.
@@ -301,7 +307,8 @@ export class PoolThreads {
   #onHello(message: HelloMessage): void {
     this.#trackNewThreads();
     const entry = this.#entries.get(message.threadId);
-    if (entry === undefined) {
+    if (entry === undefined || entry.port !== undefined) {
+      // Not a thread of the pool, or not its first hello: a thread says hello once, as it starts.
       message.port.close();
       return;
     }
@@ -391,8 +398,10 @@ export class PoolThreads {
   }
 }
 
-function isHello(message: unknown): message is HelloMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'asyncthreadpool:hello';
+function isHello(message: unknown, nonce: string): message is HelloMessage {
+  if (typeof message !== 'object' || message === null) return false;
+  const hello = message as Partial<Record<keyof HelloMessage, unknown>>;
+  return hello.type === 'asyncthreadpool:hello' && hello.nonce === nonce && typeof hello.threadId === 'number' && hello.port instanceof MessagePort;
 }
 
 function messageOf(error: unknown): string {
