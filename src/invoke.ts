@@ -24,18 +24,22 @@ export async function disposeContext(context: object): Promise<void> {
   else if (typeof c.dispose === 'function') await c.dispose();
 }
 
-/** A signal that never aborts, for tasks that take one on calls that cannot be aborted. */
-const NEVER = new AbortController().signal;
-
+/**
+ * `signal` is the call's, when it can be aborted. A task that takes a signal on a call that cannot
+ * be aborted gets a fresh one that never aborts, collected with the call: one signal shared by such
+ * calls would keep every `abort` listener a task adds to it (and what the listener holds) for good.
+ * Only tasks that declare a `@TaskSignal()` parameter pay for it.
+ */
 export function invokeTask(record: TaskRecord, callerArgs: readonly unknown[], context: object | undefined, signal: AbortSignal | undefined): unknown {
-  const args = withInjected(callerArgs, record, context, signal ?? NEVER);
+  const injected = signal ?? (record.signalIndex === undefined ? undefined : new AbortController().signal);
+  const args = withInjected(callerArgs, record, context, injected);
   const method = (record.owner as unknown as Record<string, unknown>)[record.method];
   const fn = typeof method === 'function' ? (method as (...a: unknown[]) => unknown) : record.fn;
   return fn.apply(record.owner, args);
 }
 
 /** The caller's arguments with the injected ones inserted at their parameters' positions. */
-function withInjected(callerArgs: readonly unknown[], record: TaskRecord, context: object | undefined, signal: AbortSignal): unknown[] {
+function withInjected(callerArgs: readonly unknown[], record: TaskRecord, context: object | undefined, signal: AbortSignal | undefined): unknown[] {
   const { contextIndex, signalIndex } = record;
   if (contextIndex === undefined && signalIndex === undefined) return callerArgs as unknown[];
   const full: unknown[] = [];

@@ -1,5 +1,6 @@
 import type { Piscina } from 'piscina';
 import type * as PiscinaModule from 'piscina';
+import { randomBytes } from 'node:crypto';
 import type { Transferable } from 'node:worker_threads';
 import { WORKER_BOOTSTRAP } from './call';
 import type { AsyncThreadPoolError } from './errors';
@@ -33,7 +34,8 @@ export class PiscinaBackend implements Backend {
   ) {
     this.capacity = options.threads;
     this.#translate = translate;
-    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context, modules: moduleRegistry(), spinWait: options.spinWait };
+    const nonce = randomBytes(16).toString('hex');
+    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context, modules: moduleRegistry(), spinWait: options.spinWait, nonce };
     // Loaded here rather than at import: every worker thread imports this library (task modules do)
     // and never needs Piscina's main-thread side, which costs each thread ~8 ms to load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -57,7 +59,7 @@ export class PiscinaBackend implements Backend {
       ...optionalExecArgv(),
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
-    this.#members = new PoolThreads(this.#piscina, options.threads, context !== null, onBroken, options.contextTimeout);
+    this.#members = new PoolThreads(this.#piscina, options.threads, context !== null, onBroken, options.contextTimeout, nonce);
   }
 
   run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {

@@ -63,6 +63,12 @@ export interface PoolWorkerData {
   readonly modules: ModuleRegistry;
   /** µs a thread keeps polling its control port after a run before it sleeps (the `spinWait` option). */
   readonly spinWait: number;
+  /**
+   * The pool's secret, which its threads' hellos carry: a task may post anything on `parentPort`,
+   * but cannot pass for the library. Each thread takes it out of `workerData` before any task
+   * module loads, so no task can read it.
+   */
+  readonly nonce?: string;
 }
 
 /**
@@ -111,6 +117,8 @@ export type TaskResponse =
  */
 export interface HelloMessage {
   readonly type: 'asyncthreadpool:hello';
+  /** The pool's `nonce`: a message without it is not from the library. */
+  readonly nonce: string;
   readonly threadId: number;
   readonly port: MessagePort;
 }

@@ -1,5 +1,5 @@
 import type { Piscina } from 'piscina';
-import type { MessagePort, Transferable, Worker } from 'node:worker_threads';
+import { MessagePort, type Transferable, type Worker } from 'node:worker_threads';
 import { type AsyncThreadPoolError, fail, reviveThrown } from './errors';
 import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from './protocol';
 
@@ -46,6 +46,10 @@ interface ThreadEntry {
   active: ActiveRun | undefined;
   /** The pool ended it on purpose (an aborted call's grace period ran out). */
   ending: boolean;
+  /** Its worker is referenced for calls: it runs some, or some wait for it to start. */
+  held: boolean;
+  /** Its worker is referenced until its context's disposal answers. */
+  disposing: boolean;
   /** The last error the thread raised (an uncaught throw), kept as the cause of its exit. */
   error: unknown;
   readonly portWaiters: ((port: MessagePort | undefined) => void)[];
@@ -78,6 +82,8 @@ export class PoolThreads {
   /** Runs waiting for a ready thread (the pool's threads are starting or being replaced). */
   #waiting: Run[] = [];
   #released = false;
+  /** What a hello from one of this pool's threads carries (see `PoolWorkerData.nonce`). */
+  readonly #nonce: string;
 
   constructor(
     piscina: Piscina,
@@ -85,14 +91,18 @@ export class PoolThreads {
     hasContext: boolean,
     onBroken: (error: AsyncThreadPoolError) => void,
     contextTimeout: number,
+    nonce: string,
   ) {
+    this.#nonce = nonce;
     this.#piscina = piscina;
     this.#threads = threads;
     this.#hasContext = hasContext;
     this.#onBroken = onBroken;
     this.#contextTimeout = contextTimeout;
+    // Also what tasks post on `parentPort`: only a hello with the nonce is the library's, and
+    // nothing a task posts can throw here (it would crash the caller's process).
     piscina.on('message', (message: unknown) => {
-      if (isHello(message)) this.#onHello(message);
+      if (isHello(message, this.#nonce)) this.#onHello(message);
     });
     // A thread's uncaught error reaches its run (as its failure) through the exit listener below;
     // Piscina re-emits it here, where it must not crash the process.
@@ -112,8 +122,8 @@ export class PoolThreads {
       return;
     }
     this.#waiting.push(run);
-    // Until a thread is ready to take it, its control port keeps the process alive for the run.
-    for (const starting of this.#entries.values()) if (starting.status === 'starting') starting.port?.ref();
+    // Until a thread is ready to take it, the threads starting keep the process alive for the run.
+    for (const starting of this.#entries.values()) if (starting.status === 'starting') this.#hold(starting, true);
   }
 
   /**
@@ -163,8 +173,24 @@ export class PoolThreads {
     const index = this.#waiting.indexOf(run);
     if (index === -1) return false;
     this.#waiting.splice(index, 1);
+    if (this.#waiting.length === 0) {
+      for (const entry of this.#entries.values()) if (entry.status === 'starting') this.#hold(entry, false);
+    }
     run.failed(reason);
     return true;
+  }
+
+  /**
+   * What keeps the process alive for a thread's calls: its worker, referenced while it runs calls or
+   * calls wait for it to start. Not its control port: that port closes as the thread dies, before the
+   * worker's `exit` is reported, and with nothing else referenced the process would exit in between
+   * with the run (and the calls to re-queue after it) never settled. A dead worker holds nothing.
+   */
+  #hold(entry: ThreadEntry, on: boolean): void {
+    if (entry.held === on) return;
+    entry.held = on;
+    if (on) entry.worker.ref();
+    else if (!entry.disposing) entry.worker.unref();
   }
 
   #send(entry: ThreadEntry, run: Run): void {
@@ -172,8 +198,8 @@ export class PoolThreads {
     dispatchProbe.onSend?.(entry.threadId, run.requests);
     const message: ControlRequest = { type: 'run', requests: run.requests };
     try {
-      // A thread is ready only with its port. While it runs calls, its port keeps the process alive.
-      entry.port?.ref();
+      // A thread is ready only with its port. While it runs calls, it keeps the process alive.
+      this.#hold(entry, true);
       entry.port?.postMessage(message, run.transfer as Transferable[]);
     } catch (error) {
       // Structured clone refused an argument: that run fails, the thread is free again.
@@ -193,8 +219,8 @@ export class PoolThreads {
       return;
     }
     this.#idle.push(entry);
-    // An idle pool must not keep the process alive (`on('message')` refs a port).
-    entry.port?.unref();
+    // An idle pool must not keep the process alive.
+    this.#hold(entry, false);
   }
 
   /** Piscina adds a thread at start and after one exits: follow every thread it has. */
@@ -214,6 +240,8 @@ export class PoolThreads {
         status: 'starting',
         active: undefined,
         ending: false,
+        held: false,
+        disposing: false,
         error: undefined,
         portWaiters: [],
         onDisposed: undefined,
@@ -221,6 +249,8 @@ export class PoolThreads {
         initTimer: undefined,
       };
       this.#entries.set(worker.threadId, entry);
+      // A replacement started while calls wait for one: it keeps the process alive until it takes them.
+      if (this.#waiting.length > 0) this.#hold(entry, true);
       worker.on('error', (error) => {
         entry.error = error;
       });
@@ -266,9 +296,14 @@ export class PoolThreads {
   async #failActive(entry: ThreadEntry, cause: unknown): Promise<void> {
     if (!entry.closed && entry.port !== undefined) {
       await new Promise<void>((resolve) => {
-        entry.onClosed = resolve;
-        // A bound, should the port somehow never close: the run fails rather than hang.
-        setTimeout(resolve, PORT_CLOSE_LIMIT_MS).unref();
+        // Referenced: the worker that kept the process alive for the run is gone, and the run's calls
+        // have yet to settle (or to be re-queued). A bound, should the port somehow never close: the
+        // run fails rather than hang.
+        const limit = setTimeout(resolve, PORT_CLOSE_LIMIT_MS);
+        entry.onClosed = () => {
+          clearTimeout(limit);
+          resolve();
+        };
       });
     }
     const active = entry.active;
@@ -280,7 +315,8 @@ export class PoolThreads {
   #onHello(message: HelloMessage): void {
     this.#trackNewThreads();
     const entry = this.#entries.get(message.threadId);
-    if (entry === undefined) {
+    if (entry === undefined || entry.port !== undefined) {
+      // Not a thread of the pool, or not its first hello: a thread says hello once, as it starts.
       message.port.close();
       return;
     }
@@ -302,8 +338,8 @@ export class PoolThreads {
     message.port.on('message', (reply: ControlResponse) => {
       this.#onControl(entry, reply);
     });
-    // Kept referenced only while calls wait for this thread or run on it (see `#send`, `#free`).
-    if (this.#waiting.length === 0) message.port.unref();
+    // Never keeps the process alive (`on('message')` refs it): the worker does, while it has calls (`#hold`).
+    message.port.unref();
     for (const wake of entry.portWaiters.splice(0)) wake(message.port);
   }
 
@@ -342,6 +378,7 @@ export class PoolThreads {
   async #dispose(entry: ThreadEntry): Promise<unknown> {
     // Keep the process alive until the answer comes: `await pool.close()` may be the last thing
     // a program does, and idle threads and control ports are unreferenced.
+    entry.disposing = true;
     entry.worker.ref();
     try {
       const port =
@@ -362,13 +399,17 @@ export class PoolThreads {
       if (reply === 'timeout') return new Error(`dispose() did not finish within contextTimeout (${String(this.#contextTimeout)} ms)`);
       return reply?.type === 'disposed' && reply.error !== null ? reviveThrown(reply.error, () => undefined) : undefined;
     } finally {
-      entry.worker.unref();
+      entry.disposing = false;
+      // Unless it has calls to keep the process alive for.
+      if (!entry.held) entry.worker.unref();
     }
   }
 }
 
-function isHello(message: unknown): message is HelloMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'asyncthreadpool:hello';
+function isHello(message: unknown, nonce: string): message is HelloMessage {
+  if (typeof message !== 'object' || message === null) return false;
+  const hello = message as Partial<Record<keyof HelloMessage, unknown>>;
+  return hello.type === 'asyncthreadpool:hello' && hello.nonce === nonce && typeof hello.threadId === 'number' && hello.port instanceof MessagePort;
 }
 
 function messageOf(error: unknown): string {

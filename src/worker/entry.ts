@@ -24,8 +24,11 @@ export const handler: Promise<Handler> | undefined = data.kind === 'asyncthreadp
 if (data.kind === 'asyncthreadpool:temporary') void runTemporary(data);
 
 async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
+  // Taken out before any task module loads: `workerData` is the same object for them.
+  const nonce = config.nonce ?? '';
+  delete (config as { nonce?: string }).nonce;
   const { port1: control, port2 } = new MessageChannel();
-  const hello: HelloMessage = { type: 'asyncthreadpool:hello', threadId, port: port2 };
+  const hello: HelloMessage = { type: 'asyncthreadpool:hello', nonce, threadId, port: port2 };
   parentPort?.postMessage(hello, [port2]);
   const ready = buildState(config).then((state) => {
     const status: ControlResponse =
