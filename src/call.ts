@@ -76,7 +76,8 @@ function exportedErrorClass(module: string | undefined, name: string): ErrorClas
 export function threadFailure(error: unknown, taskName: string): AsyncThreadPoolError {
   if (AsyncThreadPoolError.is(error)) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof Error && error.name === 'DataCloneError') {
+  // By name: a DataCloneError is a DOMException of Node's realm, not `instanceof` this realm's Error (under jest).
+  if (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'DataCloneError') {
     return fail('ERR_UNCLONEABLE', `${taskName}: ${message}`, error);
   }
   const exit = /worker exited with code: (-?\d+)/i.exec(message);

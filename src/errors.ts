@@ -112,33 +112,103 @@ type ErrorClass = abstract new (...args: never[]) => Error;
 
 const STANDARD_KEYS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 
-/** Flattens anything a task threw into cloneable data (own properties such as `code` included). */
+/** What a thrown value's parts become when reading them throws (a getter, a Proxy trap, a revoked Proxy). */
+const UNREADABLE = {
+  value: '<unreadable value>',
+  message: '<unreadable message>',
+  stack: '<unreadable stack>',
+  property: '<unreadable property>',
+  cause: '<unreadable cause>',
+} as const;
+
+/** Errors can form cycles through `cause`; ten levels is more than any real chain. */
+const MAX_DEPTH = 10;
+
+/** The most `AggregateError#errors` entries kept (a Proxy can claim any length). */
+const MAX_ERRORS = 10_000;
+
+/**
+ * Flattens anything a task threw into cloneable data (own properties such as `code` included).
+ * Never throws, whatever it is given: a part that cannot be read (a getter that throws, a Proxy, a
+ * revoked Proxy) is described by a placeholder such as `<unreadable message>`, and the rest kept.
+ */
 export function serializeThrown(thrown: unknown, depth = 0): SerializedThrown {
-  if (!(thrown instanceof Error) && !isErrorLike(thrown)) {
+  try {
+    return serializeReadable(thrown, depth);
+  } catch {
+    // Unreachable by design (every read below is guarded); the last line of defence of the thread.
+    return { kind: 'value', value: UNREADABLE.value };
+  }
+}
+
+function serializeReadable(thrown: unknown, depth: number): SerializedThrown {
+  if (!attempt(() => thrown instanceof Error || isErrorLike(thrown), false)) {
     return { kind: 'value', value: cloneOrText(thrown) };
   }
-  const error = thrown as Error;
-  const errors = (thrown as { errors?: unknown }).errors;
+  const error = thrown as Error & Record<string, unknown>;
+  const ours = attempt(() => AsyncThreadPoolError.is(error), false);
   const props: Record<string, unknown> = {};
-  for (const key of Object.keys(error)) {
+  for (const key of attempt(() => Object.keys(error), [])) {
     if (STANDARD_KEYS.has(key)) continue;
-    props[key] = cloneOrText((error as unknown as Record<string, unknown>)[key]);
+    props[key] = attempt(() => cloneOrText(error[key]), UNREADABLE.property);
   }
-  if (AsyncThreadPoolError.is(error)) props.code = error.code;
+  if (ours) props.code = attempt(() => cloneOrText(error.code), UNREADABLE.property);
+  const ctor = ours ? 'AsyncThreadPoolError' : attempt(() => constructorName(error), 'Error');
+  const name = textOf(() => error.name, ctor, ctor);
+  const message = textOf(() => error.message, UNREADABLE.message, '');
+  let stack: string | undefined;
+  try {
+    const read: unknown = error.stack;
+    stack = typeof read === 'string' ? read : undefined;
+  } catch {
+    stack = `${name}: ${message}\n    ${UNREADABLE.stack}`;
+  }
   const out: { -readonly [K in keyof SerializedError]: SerializedError[K] } = {
     kind: 'error',
-    ctor: AsyncThreadPoolError.is(error) ? 'AsyncThreadPoolError' : constructorName(error),
-    name: error.name,
-    message: error.message,
-    stack: typeof error.stack === 'string' ? error.stack : undefined,
+    ctor,
+    name,
+    message,
+    stack,
     props,
   };
-  // Errors can form cycles through `cause`; ten levels is more than any real chain.
-  if ('cause' in error && depth < 10) out.cause = serializeThrown(error.cause, depth + 1);
-  if (Array.isArray(errors) && depth < 10) {
-    out.errors = errors.map((e: unknown) => serializeThrown(e, depth + 1));
+  if (depth < MAX_DEPTH && attempt(() => 'cause' in error, false)) {
+    out.cause = attempt(() => serializeThrown(error.cause, depth + 1), { kind: 'value', value: UNREADABLE.cause });
+  }
+  const errors = attempt(() => {
+    const list = error.errors;
+    return Array.isArray(list) ? (list as unknown[]) : undefined;
+  }, undefined);
+  if (errors !== undefined && depth < MAX_DEPTH) {
+    const length = Math.min(MAX_ERRORS, attempt(() => errors.length, 0));
+    out.errors = Array.from({ length }, (_, i) => attempt(() => serializeThrown(errors[i], depth + 1), { kind: 'value', value: UNREADABLE.value }));
   }
   return out;
+}
+
+/** `read()`, or `fallback` if reading throws. */
+function attempt<T>(read: () => T, fallback: T): T {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
+}
+
+/** A part that should be a string: itself, `absent` if undefined, its `String()`, or `unreadable` when reading throws. */
+function textOf(read: () => unknown, unreadable: string, absent: string): string {
+  return attempt(() => {
+    const value = read();
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a non-string name or message: its text is all there is
+    return typeof value === 'string' ? value : value === undefined ? absent : String(value);
+  }, unreadable);
+}
+
+/** An error's message (a non-error's text), for messages that quote it; never throws, as {@link serializeThrown}. */
+export function messageOf(error: unknown): string {
+  return attempt(
+    () => (error instanceof Error ? textOf(() => error.message, UNREADABLE.message, '') : String(error)),
+    UNREADABLE.value,
+  );
 }
 
 /**
@@ -191,6 +261,6 @@ function cloneOrText(value: unknown): unknown {
   try {
     return structuredClone(value);
   } catch {
-    return Object.prototype.toString.call(value);
+    return attempt(() => Object.prototype.toString.call(value), UNREADABLE.value);
   }
 }

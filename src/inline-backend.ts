@@ -1,5 +1,5 @@
 import type { Transferable } from 'node:worker_threads';
-import { fail, reviveThrown, serializeThrown, type AsyncThreadPoolError } from './errors';
+import { fail, messageOf, reviveThrown, serializeThrown, type AsyncThreadPoolError } from './errors';
 import { disposeContext, initContext, invokeTask, sendableResult } from './invoke';
 import { taskByName } from './manifest';
 import type { ResolvedPoolOptions } from './options';
@@ -28,7 +28,7 @@ export class InlineBackend implements Backend {
         await initContext(context);
         return { context, error: undefined };
       } catch (error) {
-        onBroken(fail('ERR_CONTEXT_INIT_FAILED', `The context failed to initialise: ${(error as Error).message}`, error));
+        onBroken(fail('ERR_CONTEXT_INIT_FAILED', `The context failed to initialise: ${messageOf(error)}`, error));
         return { context: undefined, error };
       }
     })();
@@ -42,13 +42,25 @@ export class InlineBackend implements Backend {
       const record = taskByName(request.task);
       if (record === undefined) throw fail('ERR_TASK_NOT_REGISTERED', `Task \`${request.task}\` is not registered`);
       // The copy a thread would get (moved buffers are detached here, as they would be).
-      const args = structuredClone(request.args, { transfer: transfer as Transferable[] });
+      let args: unknown[];
+      try {
+        args = structuredClone(request.args as unknown[], { transfer: transfer as Transferable[] });
+      } catch (error) {
+        throw fail('ERR_UNCLONEABLE', `An argument of ${record.name} cannot be sent to a thread: ${messageOf(error)}`, error);
+      }
       if (request.call !== undefined) {
         controller = new AbortController();
         this.#running.set(request.call, controller);
       }
       const { value, transfer: back } = sendableResult(record, await invokeTask(record, args, context, controller?.signal));
-      return { ok: true, value: structuredClone(value, { transfer: back as Transferable[] }) };
+      let copy: unknown;
+      try {
+        copy = structuredClone(value, { transfer: back as Transferable[] });
+      } catch (error) {
+        // As a thread refuses to post it (a Proxy, say): the call fails with ERR_UNCLONEABLE.
+        throw fail('ERR_UNCLONEABLE', `The result of ${record.name} cannot be sent back: ${messageOf(error)}`, error);
+      }
+      return { ok: true, value: copy };
     } catch (error) {
       return { ok: false, error: serializeThrown(error) };
     } finally {

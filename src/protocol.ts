@@ -79,6 +79,11 @@ export interface TemporaryWorkerData {
   readonly kind: 'asyncthreadpool:temporary';
   readonly request: TaskRequest;
   readonly modules: ModuleRegistry;
+  /**
+   * The thread's private port for its answer: one `result` {@link ControlResponse} (index 0), as a
+   * pool thread answers a call. The thread takes it out of `workerData` before loading any task.
+   */
+  readonly port: MessagePort;
 }
 
 /** One task call. `module` is the file that registered `task` in the calling process. */

@@ -1,4 +1,4 @@
-import { type SHARE_ENV, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type SHARE_ENV, Worker } from 'node:worker_threads';
 import { optionalExecArgv } from './exec-argv';
 import { buildRequest, entryModuleRefusal, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { describe, fail } from './errors';
@@ -7,7 +7,7 @@ import { abortError, type CallOptions, validateCallOptions } from './scheduler';
 import { moduleRegistry, type TaskRecord } from './manifest';
 import { unwrapMoved } from './transfer';
 import { prepareThreadSource } from './ts-prefill';
-import type { TaskResponse, TemporaryWorkerData } from './protocol';
+import type { ControlResponse, TaskResponse, TemporaryWorkerData } from './protocol';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
 
 /**
@@ -85,13 +85,25 @@ function runOnTemporaryThread(
   if (request instanceof Error) return Promise.reject(request);
   const signal = options?.signal;
   if (signal?.aborted === true) return Promise.reject(abortError(record.name, signal.reason));
-  const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry() };
+  // The thread answers on a private channel, never on `parentPort`, where a task may post anything.
+  const { port1: answers, port2 } = new MessageChannel();
+  const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry(), port: port2 };
   prepareThreadSource(request.module);
-  return new Promise((resolve, reject) => {
+  let worker: Worker;
+  try {
     // `process.env` here is the calling code's (under jest, the test file's copy); Node's Worker
     // would otherwise copy the process's real environment.
-    const worker = new Worker(WORKER_BOOTSTRAP, { workerData, transferList: transfer, env: env ?? process.env, ...optionalExecArgv() });
+    worker = new Worker(WORKER_BOOTSTRAP, { workerData, transferList: [port2, ...transfer], env: env ?? process.env, ...optionalExecArgv() });
+  } catch (error) {
+    answers.close();
+    port2.close();
+    // Structured clone refused an argument the call-site check let through (a Proxy, say).
+    return Promise.reject(threadFailure(error, record.name));
+  }
+  return new Promise((resolve, reject) => {
     let outcome: { response: TaskResponse } | { error: Error } | undefined;
+    /** An uncaught error of the thread: its failure, unless it answered first. */
+    let crash: unknown;
     // An abort or a timeout decides the outcome and ends the thread; the call settles on its exit.
     const stop = (error: Error): void => {
       outcome ??= { error };
@@ -110,29 +122,45 @@ function runOnTemporaryThread(
           }, timeout);
     // The running thread keeps the process alive, not the timer.
     timer?.unref();
-    worker.once('message', (response: TaskResponse) => {
-      outcome ??= { response };
+    const onAnswer = (message: unknown): void => {
+      if (!isAnswer(message)) return;
+      outcome ??= { response: message.response };
       // The task has settled: end the thread (its context's timers would keep it alive).
       void worker.terminate();
-    });
+    };
+    answers.on('message', onAnswer);
+    // The thread keeps the process alive while it runs, not this port.
+    answers.unref();
     worker.once('error', (error) => {
-      outcome ??= { error: threadFailure(error, record.name) };
+      crash = error;
     });
     // Settle only once the thread is gone, so that no thread outlives the call.
     worker.once('exit', (code) => {
       signal?.removeEventListener('abort', onAbort);
       if (timer !== undefined) clearTimeout(timer);
+      // An answer posted just before the thread died may not have been delivered yet: it is queued.
+      if (outcome === undefined) onAnswer(receiveMessageOnPort(answers)?.message);
+      answers.close();
       if (outcome === undefined) {
-        reject(threadFailure(new Error(`worker exited with code: ${String(code)}`), record.name));
+        reject(threadFailure(crash ?? new Error(`worker exited with code: ${String(code)}`), record.name));
       } else if ('error' in outcome) {
         reject(outcome.error);
       } else {
+        // As the pool settles a call: the value, or what the task threw, revived and as thrown.
         try {
           resolve(settle(record, outcome.response));
-        } catch (error) {
-          reject(error instanceof Error ? error : new Error(String(error)));
+        } catch (thrown) {
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- `throw 'text'` comes back as thrown, as from a pool
+          reject(thrown);
         }
       }
     });
   });
+}
+
+/** The temporary thread's answer: a `result` control response (index 0). */
+function isAnswer(message: unknown): message is ControlResponse & { type: 'result' } {
+  if (typeof message !== 'object' || message === null) return false;
+  const { type, response } = message as { type?: unknown; response?: unknown };
+  return type === 'result' && typeof response === 'object' && response !== null;
 }

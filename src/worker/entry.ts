@@ -1,17 +1,17 @@
 /**
  * The worker side. A pool thread (started and replaced by Piscina, as its handler module) builds its
  * one context, announces a control port to the main thread, then runs the calls the main thread
- * posts on that port; a temporary thread runs its single request from `workerData`, posts the
- * response and is ended by the main thread.
+ * posts on that port; a temporary thread runs its single request from `workerData`, answers it on
+ * its private port exactly as a pool thread answers a call (`answer`), and is ended by the main thread.
  *
  * Never imports the main-thread modules (`pool.ts`, `spawn.ts`): the two sides share only the
  * protocol types, the manifest and the error helpers.
  */
 import { MessageChannel, parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads';
 import type { MessagePort, Transferable } from 'node:worker_threads';
-import { reviveThrown, serializeThrown } from '../errors';
+import { fail, messageOf, reviveThrown, serializeThrown } from '../errors';
 import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
-import { abortCall, createContext, disposeSafely, runTask, type ThreadContextState } from './runtime';
+import { abortCall, createContext, disposeSafely, type Outcome, runTask, type ThreadContextState } from './runtime';
 
 /** Piscina's handler: never given a call (calls come on the control port), but Piscina needs one. */
 type Handler = () => Promise<never>;
@@ -21,7 +21,11 @@ const data = workerData as PoolWorkerData | TemporaryWorkerData;
 /** Piscina's handler (its `name` option is `handler`): awaited by Piscina before the thread takes tasks. */
 export const handler: Promise<Handler> | undefined = data.kind === 'asyncthreadpool:pool' ? startPoolThread(data) : undefined;
 
-if (data.kind === 'asyncthreadpool:temporary') void runTemporary(data);
+if (data.kind === 'asyncthreadpool:temporary') {
+  const { port } = data;
+  Reflect.deleteProperty(data, 'port');
+  void runTemporary(data, port);
+}
 
 async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
   // Taken out before any task module loads: `workerData` is the same object for them.
@@ -78,15 +82,27 @@ async function serve(requests: readonly TaskRequest[], state: ThreadContextState
   for (let index = 0; index < requests.length; index++) {
     const request = requests[index];
     if (request === undefined) continue;
-    const { response, transfer } = await runTask(request, state);
+    answer(control, index, request, await runTask(request, state));
+  }
+}
+
+/**
+ * Posts the answer to the `index`-th call of a run: how every thread answers, pool or temporary. A
+ * result that structured clone refuses (a Proxy, a function deep inside…) fails its call with
+ * `ERR_UNCLONEABLE`, not the thread; a thrown value is already cloneable data (`serializeThrown`).
+ */
+function answer(port: MessagePort, index: number, request: TaskRequest, outcome: Outcome): void {
+  const post = (response: TaskResponse, transfer: readonly Transferable[]): void => {
     const result: ControlResponse = { type: 'result', index, response };
-    try {
-      control.postMessage(result, transfer as Transferable[]);
-    } catch (error) {
-      // A result structured clone refuses (a function deep inside, say): the call fails, not the thread.
-      const failed: ControlResponse = { type: 'result', index, response: { ok: false, error: serializeThrown(error) } };
-      control.postMessage(failed);
-    }
+    port.postMessage(result, transfer as Transferable[]);
+  };
+  try {
+    post(outcome.response, outcome.transfer);
+  } catch (error) {
+    const refused = outcome.response.ok
+      ? fail('ERR_UNCLONEABLE', `The result of ${request.task} cannot be sent back: ${messageOf(error)}`, error)
+      : error;
+    post({ ok: false, error: serializeThrown(refused) }, []);
   }
 }
 
@@ -139,16 +155,16 @@ async function buildState(config: PoolWorkerData): Promise<ThreadContextState & 
   }
 }
 
-async function runTemporary(config: TemporaryWorkerData): Promise<void> {
-  const { response, transfer } = await runTask(config.request, { kind: 'temporary', modules: config.modules });
-  // The main thread ends this thread on the response: let what the task and its context's dispose()
+/**
+ * Runs a temporary thread's one call and answers it as a pool thread answers a run of one call, on
+ * its private port (taken out of `workerData` before any task module loads, so that no task can
+ * reach it: what a task posts on `parentPort` is never taken for the answer).
+ */
+async function runTemporary(config: TemporaryWorkerData, port: MessagePort): Promise<void> {
+  const outcome = await runTask(config.request, { kind: 'temporary', modules: config.modules });
+  // The main thread ends this thread on the answer: let what the task and its context's dispose()
   // wrote to stdout/stderr reach the main thread first.
   await flush(process.stdout);
   await flush(process.stderr);
-  try {
-    parentPort?.postMessage(response, transfer);
-  } catch (error) {
-    const failed: TaskResponse = { ok: false, error: serializeThrown(error) };
-    parentPort?.postMessage(failed);
-  }
+  answer(port, 0, config.request, outcome);
 }

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { describe, fail, serializeThrown } from '../errors';
+import { describe, fail, messageOf, serializeThrown } from '../errors';
 import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../manifest';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../invoke';
 import type { BroadcastBarrier, ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../protocol';
@@ -46,7 +46,7 @@ export async function loadModule(file: string, modules: ModuleRegistry): Promise
   } catch (error) {
     // A test file run outside its runner fails on its first `describe`: say where tasks belong.
     const hint = /\.(test|spec)\.[cm]?[jt]sx?$/.test(file) ? ' (task classes must live in modules of their own, not in test files)' : '';
-    throw fail('ERR_MODULE_LOAD_FAILED', `Could not load task module ${file}${hint}: ${(error as Error).message}`, error);
+    throw fail('ERR_MODULE_LOAD_FAILED', `Could not load task module ${file}${hint}: ${messageOf(error)}`, error);
   }
   loaded.set(file, entry);
   return entry;
@@ -178,10 +178,7 @@ export async function runTask(request: TaskRequest, state: ThreadContextState): 
             `${record.name} takes a context but declares no class for it (its parameter is typed as an interface or \`object\`, or the code has no decorator metadata), so a temporary thread cannot build one: type the parameter with the context's class`,
           );
         }
-        context = fresh = await createContext(
-          { className: declared.name, args: [], source: { module: request.module, task: record.name } },
-          state.modules,
-        );
+        context = fresh = await freshContext(declared, record);
       }
     }
     const { value, transfer } = sendableResult(record, await invokeTask(record, request.args, context, controller?.signal));
@@ -208,6 +205,18 @@ async function arriveAndWait(barrier: BroadcastBarrier): Promise<void> {
   }
 }
 
+/** A temporary thread's context for one task: built and `init()`-ed; a failure is coded as a pool's is. */
+async function freshContext(cls: ContextClass, record: TaskRecord): Promise<object> {
+  let context: object;
+  try {
+    context = new cls();
+    await initContext(context);
+  } catch (error) {
+    throw fail('ERR_CONTEXT_INIT_FAILED', `The ${cls.name} context of ${record.name} failed to initialise: ${messageOf(error)}`, error);
+  }
+  return context;
+}
+
 function poolContextFor(record: TaskRecord, context: object | undefined): object {
   const declared = declaredContextClass(record);
   if (context === undefined) {
@@ -223,10 +232,6 @@ function poolContextFor(record: TaskRecord, context: object | undefined): object
     );
   }
   return context;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Disposes a pool thread's context, reporting (not throwing) what `dispose` threw. */
