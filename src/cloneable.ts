@@ -1,4 +1,5 @@
 import { types } from 'node:util';
+import { type AsyncThreadPoolError, fail } from './errors';
 
 /**
  * Finds what structured clone would refuse, so that a bad argument is reported at the call site
@@ -38,6 +39,27 @@ const REFUSED_TAGS = new Set(['[object WeakRef]', '[object FinalizationRegistry]
 /** A description such as ``a function at `[1].onDone` `` of the first uncloneable part, else undefined. */
 export function findUncloneable(value: unknown, where = ''): string | undefined {
   return checkCloneable(value, where)?.reason;
+}
+
+/**
+ * The coded error of a call whose arguments structured clone refused when they were posted, naming
+ * the first argument it refuses on its own (its clone error as `cause`); undefined if every argument
+ * clones on its own. Only run once a post has failed: it clones each argument again.
+ */
+export function postRefusal(taskName: string, args: readonly unknown[]): AsyncThreadPoolError | undefined {
+  for (let i = 0; i < args.length; i++) {
+    try {
+      structuredClone(args[i]);
+    } catch (error) {
+      return fail('ERR_UNCLONEABLE', `Argument ${String(i)} of ${taskName} cannot be sent to a thread: ${messageOf(error)}`, error);
+    }
+  }
+  return undefined;
+}
+
+/** The coded error of a call whose post failed with `error`: {@link postRefusal}, or, if each argument clones on its own (a bad transfer list…), `error` itself as the cause. */
+export function postFailure(taskName: string, args: readonly unknown[], error: unknown): AsyncThreadPoolError {
+  return postRefusal(taskName, args) ?? fail('ERR_UNCLONEABLE', `The arguments of ${taskName} cannot be sent to a thread: ${messageOf(error)}`, error);
 }
 
 /** What structured clone would refuse in `value` (named from `where`, a path prefix), else undefined. */
