@@ -155,7 +155,7 @@ export function dispatch(call: CallTask, proxies: WeakMap<object, object>, targe
  */
 const RESERVED = new Set<string>([...Object.getOwnPropertyNames(Object.prototype), 'then', 'toJSON']);
 
-/** The names of {@link RESERVED} that types know of: a proxy's type leaves them out. */
+/** The names JavaScript itself reads from objects (`then`, `toJSON`, `Object.prototype`'s methods) that types know of: a proxy's type leaves them out; call a task so named by reference (`pool.spawn(Cls.then)`). */
 export type ReservedKey = 'then' | 'toJSON' | 'constructor' | 'toString' | 'toLocaleString' | 'valueOf' | 'hasOwnProperty' | 'isPrototypeOf' | 'propertyIsEnumerable';
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom');
