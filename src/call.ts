@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { findUncloneable } from './cloneable';
+import { checkCloneable } from './cloneable';
 import { AsyncThreadPoolError, fail, reviveThrown } from './errors';
 import { entryModuleAdvice, isUnguardedEntryModule } from './locate';
 import { registeredErrorClass, type TaskRecord } from './manifest';
@@ -20,9 +20,9 @@ export function buildRequest(record: TaskRecord, args: unknown[]): TaskRequest |
   }
 
   for (let i = 0; i < args.length; i++) {
-    const bad = findUncloneable(args[i]);
+    const bad = checkCloneable(args[i]);
     if (bad !== undefined) {
-      return fail('ERR_UNCLONEABLE', `Argument ${String(i)} of ${record.name} cannot be sent to a thread: ${bad}`);
+      return fail('ERR_UNCLONEABLE', `Argument ${String(i)} of ${record.name} cannot be sent to a thread: ${bad.reason}`, bad.cause);
     }
   }
   return { task: record.name, module: record.module, args };

@@ -16,6 +16,7 @@ export type {
   BroadcastRemote,
   CallerArgs,
   Remote,
+  ReservedKey,
   TaskClass,
   TaskFunction,
   TaskKeys,

@@ -3,6 +3,7 @@ import type * as PiscinaModule from 'piscina';
 import { randomBytes } from 'node:crypto';
 import type { Transferable } from 'node:worker_threads';
 import { WORKER_BOOTSTRAP } from './call';
+import { postFailure, postRefusal } from './cloneable';
 import type { AsyncThreadPoolError } from './errors';
 import { optionalExecArgv } from './exec-argv';
 import { allowedModules, moduleRegistry } from './manifest';
@@ -78,6 +79,9 @@ export class PiscinaBackend implements Backend {
         failed: (error) => {
           reject(this.#translate(error, request.task));
         },
+        refused: (error) => {
+          reject(postFailure(request.task, request.args, error));
+        },
       };
       stop?.addEventListener(
         'abort',
@@ -92,25 +96,55 @@ export class PiscinaBackend implements Backend {
 
   /**
    * Runs a batch on one thread, in one message. Responses arrive one by one and go to `onResponse`.
-   * Resolves once every response arrived; if the thread dies, rejects with its failure once the
-   * responses it posted before dying have arrived.
+   * Resolves once every call has its response or its refusal; if the thread dies, rejects with its
+   * failure once the responses it posted before dying have arrived.
+   *
+   * A batch whose post fails (structured clone refused a value that passed the call-site check: one
+   * that changed since, or that the check does not look into) fails only the calls that cannot be
+   * cloned on their own, through `onRefused`; the others are posted again, as a batch.
    */
-  runBatch(requests: readonly TaskRequest[], onResponse: (index: number, response: TaskResponse) => void): Promise<void> {
+  runBatch(
+    requests: readonly TaskRequest[],
+    onResponse: (index: number, response: TaskResponse) => void,
+    onRefused: (index: number, error: Error) => void,
+  ): Promise<void> {
     for (const request of requests) prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
-      let received = 0;
-      this.#members.start({
-        requests,
-        transfer: [],
-        onResponse: (index, response) => {
-          received++;
-          onResponse(index, response);
-        },
-        done: resolve,
-        failed: (error) => {
-          reject(this.#translate(error, requests[received]?.task ?? 'a batch'));
-        },
-      });
+      /** Posts the requests at `indices` (positions in `requests`), as one batch. */
+      const post = (indices: readonly number[]): void => {
+        let received = 0;
+        this.#members.start({
+          requests: indices.map((i) => requests[i] as TaskRequest),
+          transfer: [],
+          onResponse: (index, response) => {
+            received++;
+            onResponse(indices[index] ?? index, response);
+          },
+          done: resolve,
+          failed: (error) => {
+            reject(this.#translate(error, requests[indices[received] ?? 0]?.task ?? 'a batch'));
+          },
+          refused: (error) => {
+            const sendable: number[] = [];
+            for (const i of indices) {
+              const request = requests[i] as TaskRequest;
+              const refusal = postRefusal(request.task, request.args);
+              if (refusal === undefined) sendable.push(i);
+              else onRefused(i, refusal);
+            }
+            if (sendable.length === indices.length) {
+              // Each call clones on its own, yet not together: fail them all rather than loop.
+              for (const i of indices) onRefused(i, postFailure((requests[i] as TaskRequest).task, [], error));
+              resolve();
+            } else if (sendable.length === 0) {
+              resolve();
+            } else {
+              post(sendable);
+            }
+          },
+        });
+      };
+      post(requests.map((_, i) => i));
     });
   }
 

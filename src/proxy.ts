@@ -8,8 +8,12 @@ export type TaskFunction = (...args: any[]) => unknown;
 /** Any class: the static side of a task class. */
 export type TaskClass = abstract new (...args: never[]) => unknown;
 
-/** The keys of the static methods of `C` (its `prototype` and non-function statics are left out). */
-export type TaskKeys<C> = { [K in keyof C]: C[K] extends TaskFunction ? K : never }[keyof C];
+/**
+ * The keys of the static methods of `C`, own or inherited, that a proxy offers: its `prototype`,
+ * non-function statics and the names JavaScript itself reads from objects ({@link ReservedKey}: a
+ * task so named is called by reference) are left out.
+ */
+export type TaskKeys<C> = Exclude<{ [K in keyof C]: C[K] extends TaskFunction ? K : never }[keyof C], ReservedKey>;
 
 /** `true` when `T` is `any`: an `any` parameter is never taken for the context. */
 type IsAny<T> = 0 extends 1 & T ? true : false;
@@ -143,29 +147,64 @@ export function dispatch(call: CallTask, proxies: WeakMap<object, object>, targe
   );
 }
 
+/**
+ * Names JavaScript itself reads from objects: `then` (`await`, `Promise.resolve`), `toJSON`, and
+ * everything on `Object.prototype` (`toString`, `valueOf` for conversions, `constructor`…). On a
+ * proxy they read as on a plain object, never as tasks, so that awaiting, printing or converting a
+ * proxy runs nothing; a task so named is called by reference: `pool.spawn(Cls.then)`.
+ */
+const RESERVED = new Set<string>([...Object.getOwnPropertyNames(Object.prototype), 'then', 'toJSON']);
+
+/** The names JavaScript itself reads from objects (`then`, `toJSON`, `Object.prototype`'s methods) that types know of: a proxy's type leaves them out; call a task so named by reference (`pool.spawn(Cls.then)`). */
+export type ReservedKey = 'then' | 'toJSON' | 'constructor' | 'toString' | 'toLocaleString' | 'valueOf' | 'hasOwnProperty' | 'isPrototypeOf' | 'propertyIsEnumerable';
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
 function makeProxy(cls: Function, call: CallTask): object {
-  const tasks = tasksOfClass(cls);
-  if (tasks === undefined) {
+  if (!hasTasks(cls)) {
     throw fail('ERR_TASK_NOT_REGISTERED', `Class ${describe(cls)} has no @task methods`);
   }
   const methods = new Map<string, (...args: unknown[]) => Promise<unknown>>();
-  return new Proxy(Object.create(null) as object, {
-    get(_target, key) {
-      // Symbols and `then` must read as absent, or the proxy would pass for a promise when awaited.
-      if (typeof key !== 'string' || key === 'then') return undefined;
+  // A plain object, so that what is not a task (symbols, Object.prototype's methods) reads as on one.
+  const target: object = {};
+  Object.defineProperty(target, INSPECT, { value: () => `[tasks of ${cls.name}]` });
+  return new Proxy(target, {
+    get(object, key, receiver) {
+      if (typeof key !== 'string' || RESERVED.has(key)) return Reflect.get(object, key, receiver) as unknown;
       let method = methods.get(key);
       if (method !== undefined) return method;
-      const record = tasks.get(key);
+      // What `Cls[key]` is, own or inherited: the task `spawn(Cls[key])` would run, so both forms agree.
+      const fn = staticMethod(cls, key);
+      if (fn === undefined) return undefined;
+      const record = taskForFunction(fn);
       if (record !== undefined) {
         method = (...args: unknown[]) => call(record, args) as Promise<unknown>;
-      } else if (typeof (cls as unknown as Record<string, unknown>)[key] === 'function') {
+      } else {
         method = () =>
           Promise.reject(fail('ERR_TASK_NOT_REGISTERED', `${cls.name}.${key} is not a @task; mark it with @task to run it on a thread`));
-      } else {
-        return undefined;
       }
       methods.set(key, method);
       return method;
     },
   });
+}
+
+/** Whether a class or one of the classes it extends declares tasks. */
+function hasTasks(cls: Function): boolean {
+  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    if (tasksOfClass(c) !== undefined) return true;
+  }
+  return false;
+}
+
+/**
+ * The static method `key` of a class, own or inherited from the classes it extends (not from
+ * `Function.prototype`), read from property descriptors so that no getter runs.
+ */
+function staticMethod(cls: Function, key: string): Function | undefined {
+  for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
+    const descriptor = Object.getOwnPropertyDescriptor(c, key);
+    if (descriptor !== undefined) return typeof descriptor.value === 'function' ? (descriptor.value as Function) : undefined;
+  }
+  return undefined;
 }

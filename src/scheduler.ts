@@ -26,9 +26,14 @@ export interface Executor {
   run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse>;
   /**
    * Runs several requests on one thread, in order, in one message each way: how a backlog is sent
-   * (one message and one wake-up per batch rather than per call). Optional.
+   * (one message and one wake-up per batch rather than per call). A call whose arguments cannot be
+   * posted gets `onRefused` instead of a response; the others still run. Optional.
    */
-  runBatch?(requests: readonly TaskRequest[], onResponse: (index: number, response: TaskResponse) => void): Promise<void>;
+  runBatch?(
+    requests: readonly TaskRequest[],
+    onResponse: (index: number, response: TaskResponse) => void,
+    onRefused: (index: number, error: Error) => void,
+  ): Promise<void>;
   /** Tells the threads to abort the running call `call` (its `@TaskSignal()` parameter). */
   abortRunning(call: number, reason: SerializedThrown): void;
   /** How many calls can run at once. */
@@ -351,6 +356,13 @@ export class Scheduler {
         call.dispatched = started;
         this.#complete(call, response, undefined);
         started = performance.now();
+      },
+      (index, error) => {
+        // Structured clone refused this call's arguments: it fails alone and never ran.
+        const call = calls[index];
+        if (call?.state !== 'running') return;
+        call.dispatched = started;
+        this.#complete(call, undefined, error);
       },
     ).then(
       () => {

@@ -14,6 +14,11 @@ export interface Run {
   readonly onResponse: (index: number, response: TaskResponse) => void;
   readonly done: () => void;
   readonly failed: (error: unknown) => void;
+  /**
+   * Posting the run threw (structured clone refused something in it): nothing of it reached the
+   * thread, which is free again. Without it, `failed` is called.
+   */
+  readonly refused?: (error: unknown) => void;
 }
 
 /**
@@ -205,7 +210,7 @@ export class PoolThreads {
       // Structured clone refused an argument: that run fails, the thread is free again.
       entry.active = undefined;
       this.#free(entry);
-      run.failed(error);
+      (run.refused ?? run.failed)(error);
     }
   }
 

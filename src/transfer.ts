@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { MessagePort, type Transferable } from 'node:worker_threads';
 
 const MOVED = Symbol.for('asyncthreadpool.moved');
@@ -42,9 +43,9 @@ function defaultTransfer(value: unknown): Transferable[] {
   return [];
 }
 
-/** Whether a value is a `move()` wrapper (from any copy of the library). */
+/** Whether a value is a `move()` wrapper (from any copy of the library). A Proxy never is: its traps are not run. */
 export function isMoved(value: unknown): value is Moved {
-  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[MOVED] === true;
+  return typeof value === 'object' && value !== null && !types.isProxy(value) && (value as Record<symbol, unknown>)[MOVED] === true;
 }
 
 /** The arguments with `move()` wrappers opened, and what they transfer; the same array if none. */
