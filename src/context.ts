@@ -1,5 +1,5 @@
 import { describe, fail } from './errors';
-import { isUnguardedEntryModule } from './locate';
+import { isUnguardedEntryModule, moduleFile } from './locate';
 import { allTasks } from './manifest';
 import type { ContextSpec } from './protocol';
 
@@ -36,9 +36,12 @@ function moduleExporting(cls: Function): string | undefined {
   for (const module of Object.values(require.cache)) {
     if (module === undefined) continue;
     if (!exportsClass(module.exports, cls)) continue;
+    // A CommonJS module that tsx ran for an ES module importer is cached under a `data:` URL.
+    const file = moduleFile(module.filename);
+    if (file === undefined) continue;
     // Only as a last resort (and then refused): loading it in a thread re-runs the program.
-    if (isUnguardedEntryModule(module.filename)) fromEntry = module.filename;
-    else return module.filename;
+    if (isUnguardedEntryModule(file)) fromEntry = file;
+    else return file;
   }
   return fromEntry;
 }
