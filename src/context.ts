@@ -27,7 +27,7 @@ export function contextSpec(cls: Function, args: readonly unknown[]): ContextSpe
   if (module !== undefined) return { className: cls.name, args, source: { module } };
   throw fail(
     'ERR_CONTEXT_NOT_FOUND',
-    `Cannot tell the threads where context class ${describe(cls)} is defined: export it from a CommonJS module and import that module before creating the pool, or declare it as the type of a @ThreadContext() parameter in code compiled with emitDecoratorMetadata (ES modules are not searched, and tsx/esbuild emit no metadata)`,
+    `Cannot tell the threads where context class ${describe(cls)} is defined: export it from a CommonJS module and import that module before creating the pool, or declare it as the type of a @ThreadContext() parameter in code compiled with \`"emitDecoratorMetadata": true\` (ES modules are not searched, and tsx/esbuild emit no metadata)`,
   );
 }
 
