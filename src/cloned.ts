@@ -1,8 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
 
-/** `true` when `T` is `any`. */
-type IsAny<T> = 0 extends 1 & T ? true : false;
-
 /** Values structured clone copies as they are (their class included). */
 type KeptAsIs =
   | string
@@ -51,10 +48,9 @@ type Refused = symbol | Function | PromiseLike<unknown> | WeakMap<object, unknow
  * console.log(copy.cents);
  * ```
  */
-export type Cloned<T> = IsAny<T> extends true ? T : ClonedValue<T>;
-
-/** {@link Cloned}, distributed over the members of a union. */
-type ClonedValue<T> = T extends KeptAsIs
+export type Cloned<T> = 0 extends 1 & T // `any` stays `any`; every other type distributes over its union members.
+  ? T
+  : T extends KeptAsIs
   ? T
   : // Before the refused kinds: a Set has all that a WeakSet has.
     T extends ReadonlyMap<infer K, infer V>
