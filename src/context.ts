@@ -1,5 +1,5 @@
 import { describe, fail } from './errors';
-import { entryModuleAdvice, isUnguardedEntryModule } from './locate';
+import { entryModuleAdvice, isUnguardedEntryModule, moduleFile } from './locate';
 import { allTasks } from './manifest';
 import type { ContextSpec } from './protocol';
 
@@ -27,7 +27,7 @@ export function contextSpec(cls: Function, args: readonly unknown[]): ContextSpe
   if (module !== undefined) return { className: cls.name, args, source: { module } };
   throw fail(
     'ERR_CONTEXT_NOT_FOUND',
-    `Cannot tell the threads where context class ${describe(cls)} is defined: export it from a CommonJS module and import that module before creating the pool, or declare it as the type of a @ThreadContext() parameter in code compiled with emitDecoratorMetadata (ES modules are not searched, and tsx/esbuild emit no metadata)`,
+    `Cannot tell the threads where context class ${describe(cls)} is defined: export it from a CommonJS module and import that module before creating the pool, or declare it as the type of a @ThreadContext() parameter in code compiled with \`"emitDecoratorMetadata": true\` (ES modules are not searched, and tsx/esbuild emit no metadata)`,
   );
 }
 
@@ -36,9 +36,12 @@ function moduleExporting(cls: Function): string | undefined {
   for (const module of Object.values(require.cache)) {
     if (module === undefined) continue;
     if (!exportsClass(module.exports, cls)) continue;
+    // A CommonJS module that tsx ran for an ES module importer is cached under a `data:` URL.
+    const file = moduleFile(module.filename);
+    if (file === undefined) continue;
     // Only as a last resort (and then refused): loading it in a thread re-runs the program.
-    if (isUnguardedEntryModule(module.filename)) fromEntry = module.filename;
-    else return module.filename;
+    if (isUnguardedEntryModule(file)) fromEntry = file;
+    else return file;
   }
   return fromEntry;
 }

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { workerData } from 'node:worker_threads';
 import { describe, fail } from './errors';
 import { callerModule } from './locate';
 import {
@@ -153,9 +154,12 @@ function declareTask(target: unknown, member: string | symbol, descriptor: Prope
   const signalIndex = takeParameter('signal', target, member);
   const paramTypes = contextIndex === undefined ? undefined : readParamTypes(target, member);
   const declared = paramTypes?.[contextIndex ?? -1];
+  const name = options.name ?? `${target.name}.${member}`;
+  const module = callerModule();
+  if (contextIndex !== undefined && paramTypes === undefined) warnNoMetadata(name, module);
   registerTask({
-    name: options.name ?? `${target.name}.${member}`,
-    module: callerModule(),
+    name,
+    module,
     className: target.name,
     method: member,
     contextIndex,
@@ -164,6 +168,33 @@ function declareTask(target: unknown, member: string | symbol, descriptor: Prope
     owner: target,
     fn: descriptor.value as (...args: unknown[]) => unknown,
   });
+}
+
+/**
+ * Warns, once per process, of a context task declared in JavaScript without `design:paramtypes`:
+ * compiled with `emitDecoratorMetadata` off. The threads load that same JavaScript, so a pool-less
+ * `spawn` of the task will fail (`ERR_CONTEXT_NOT_FOUND`) and a pool finds its context class only
+ * among loaded CommonJS modules. A warning, not an error: a pool given its `context` works. A
+ * TypeScript module is left alone, since the threads transpile it with metadata (tsx never emits
+ * any in the main thread), and so are this library's own threads (the main thread warned).
+ */
+function warnNoMetadata(task: string, module: string | undefined): void {
+  if (warnedNoMetadata || module === undefined || /\.[cm]?tsx?$/.test(module) || isLibraryThread()) return;
+  warnedNoMetadata = true;
+  process.emitWarning(
+    `${task} has a @ThreadContext() parameter but no decorator metadata (${module} was compiled without it): set "emitDecoratorMetadata": true in tsconfig.json. Without it a pool-less spawn of a context task cannot build its context (ERR_CONTEXT_NOT_FOUND).`,
+    { type: 'AsyncThreadPoolWarning', code: NO_METADATA_WARNING },
+  );
+}
+
+/** The `code` of the warning above. */
+const NO_METADATA_WARNING = 'ASYNCTHREADPOOL_NO_DECORATOR_METADATA';
+
+let warnedNoMetadata = false;
+
+function isLibraryThread(): boolean {
+  const kind = (workerData as { kind?: unknown } | null | undefined)?.kind;
+  return typeof kind === 'string' && kind.startsWith('asyncthreadpool:');
 }
 
 /** Throws for parameter marks on methods of `owner` that no `@task` claimed (except `current`). */

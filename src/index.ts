@@ -9,6 +9,7 @@ export { ThreadPool, type PoolView } from './pool';
 export { spawn, type Spawn, type SpawnOptions, type SpawnWithOptions } from './spawn';
 export { move } from './transfer';
 export { AsyncThreadPoolError, type ErrorCode } from './errors';
+export type { Cloned } from './cloned';
 export { registerErrorClass } from './manifest';
 export type { ContextClass, ThreadEnv, ThreadPoolOptions } from './options';
 export type { CallOptions, PoolStats, Percentiles } from './scheduler';

@@ -28,18 +28,48 @@ export function callerModule(): string | undefined {
     Error.stackTraceLimit = previousLimit;
   }
   for (const site of sites) {
-    const file = toPath(site.getFileName() ?? site.getScriptNameOrSourceURL());
+    const file = moduleFile(site.getFileName() ?? site.getScriptNameOrSourceURL());
     if (file === undefined || file.startsWith(LIBRARY_DIR) || isHelper(file)) continue;
     return file;
   }
   return undefined;
 }
 
-function toPath(name: string | null | undefined): string | undefined {
+/**
+ * The absolute path of the file a module name (a stack frame's file, a `require.cache` key) stands
+ * for: the name itself, a `file:` URL's path, or the file inside a tsx `data:` URL (below).
+ * Undefined for names with no file (`node:` built-ins, REPL, `eval`).
+ */
+export function moduleFile(name: string | null | undefined): string | undefined {
   if (name == null || name === '' || name.startsWith('node:')) return undefined;
   if (name.startsWith('file:')) return fileURLToPath(name);
+  if (name.startsWith('data:')) return dataModuleFile(name);
   return path.isAbsolute(name) ? name : undefined;
 }
+
+/**
+ * The file behind a `data:` module URL, if it names one. tsx on Node 20 hands Node's ES module
+ * loader a CommonJS TypeScript module imported from an ES module (`import './tasks'` in a `.mts`)
+ * as `data:text/javascript,<transpiled code>?filePath=<file>`, the file possibly followed by tsx's
+ * own `?query`. V8 reports that URL as the module's file name, so `filePath` is the only place the
+ * defining file appears. The code part is URI-encoded, so the last `?filePath=` is the marker.
+ */
+function dataModuleFile(url: string): string | undefined {
+  const marker = url.lastIndexOf(DATA_FILE_MARKER);
+  if (marker === -1) return undefined;
+  let file: string;
+  try {
+    file = decodeURIComponent(url.slice(marker + DATA_FILE_MARKER.length));
+  } catch {
+    return undefined;
+  }
+  if (file.startsWith('file:')) file = fileURLToPath(file);
+  const query = file.indexOf('?');
+  if (query !== -1 && !fs.existsSync(file)) file = file.slice(0, query);
+  return path.isAbsolute(file) ? file : undefined;
+}
+
+const DATA_FILE_MARKER = '?filePath=';
 
 function isHelper(file: string): boolean {
   return /[\\/]node_modules[\\/](tslib|reflect-metadata)[\\/]/.test(file);

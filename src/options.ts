@@ -127,12 +127,8 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   if (contextArgs.length > 0 && context === undefined) {
     throw fail('ERR_INVALID_OPTION', 'Expected `contextArgs` to come with `context`, got no `context`');
   }
-  if (context !== undefined && context.length > contextArgs.length) {
-    throw fail(
-      'ERR_INVALID_OPTION',
-      `Expected \`contextArgs\` to hold the ${String(context.length)} constructor argument(s) of ${context.name}, got ${String(contextArgs.length)}`,
-    );
-  }
+  // No check of `contextArgs` against `context.length`: compiled TypeScript counts an optional
+  // parameter (`size?: number`) there as required, so the count cannot tell. The constructor decides.
   const bad = findUncloneable(contextArgs, 'contextArgs');
   if (bad !== undefined) throw fail('ERR_UNCLONEABLE', `\`contextArgs\` cannot be sent to the threads: ${bad}`);
   if (resourceLimits !== undefined) validateLimits(resourceLimits);

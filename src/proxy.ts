@@ -1,3 +1,4 @@
+import type { Cloned } from './cloned';
 import { describe, fail } from './errors';
 import { taskForFunction, tasksOfClass, type TaskRecord } from './manifest';
 
@@ -85,12 +86,13 @@ export type WithoutSignal<P extends readonly unknown[]> = P extends readonly [in
     : [Head, ...WithoutSignal<Rest>]
   : P;
 
-/** The promise a call resolves to: the task's (awaited) return value. */
-export type TaskResult<F> = F extends (...args: never[]) => infer R ? Promise<Awaited<R>> : never;
+/** The promise a call resolves to: the task's (awaited) return value, as structured clone delivers it ({@link Cloned}). */
+export type TaskResult<F> = F extends (...args: never[]) => infer R ? Promise<Cloned<Awaited<R>>> : never;
 
 /**
  * The typed proxy of a task class, as returned by `pool.spawn(Cls)`: each static method becomes a
- * function with the same parameters minus the context one, returning a promise of its result.
+ * function with the same parameters minus the context one, returning a promise of its result as it
+ * arrives from the thread, a structured clone ({@link Cloned}: data kept, methods gone).
  *
  * @example
  * ```ts
@@ -106,7 +108,7 @@ export type TaskResult<F> = F extends (...args: never[]) => infer R ? Promise<Aw
  */
 export type Remote<C, Ctx> = {
   readonly [K in TaskKeys<C>]: C[K] extends (...args: infer P) => infer R
-    ? (...args: CallerArgs<P, Ctx>) => Promise<Awaited<R>>
+    ? (...args: CallerArgs<P, Ctx>) => Promise<Cloned<Awaited<R>>>
     : never;
 };
 
@@ -116,14 +118,14 @@ export type Remote<C, Ctx> = {
  */
 export type TryRemote<C, Ctx> = {
   readonly [K in TaskKeys<C>]: C[K] extends (...args: infer P) => infer R
-    ? (...args: CallerArgs<P, Ctx>) => Promise<Awaited<R>> | undefined
+    ? (...args: CallerArgs<P, Ctx>) => Promise<Cloned<Awaited<R>>> | undefined
     : never;
 };
 
 /** The proxy of `pool.broadcast(Cls)`: each call runs once on every thread and resolves to the results in thread order. */
 export type BroadcastRemote<C, Ctx> = {
   readonly [K in TaskKeys<C>]: C[K] extends (...args: infer P) => infer R
-    ? (...args: CallerArgs<P, Ctx>) => Promise<Awaited<R>[]>
+    ? (...args: CallerArgs<P, Ctx>) => Promise<Cloned<Awaited<R>>[]>
     : never;
 };
 

@@ -175,7 +175,9 @@ export async function runTask(request: TaskRequest, state: ThreadContextState): 
         if (declared === undefined) {
           throw fail(
             'ERR_CONTEXT_NOT_FOUND',
-            `${record.name} takes a context but declares no class for it (its parameter is typed as an interface or \`object\`, or the code has no decorator metadata), so a temporary thread cannot build one: type the parameter with the context's class`,
+            readParamTypes(record.owner, record.method) === undefined
+              ? `${record.name} takes a context but its module (${request.module}) was compiled without decorator metadata, so a temporary thread cannot tell the context's class: set "emitDecoratorMetadata": true in tsconfig.json and rebuild`
+              : `${record.name} takes a context but declares no class for it (its parameter is typed as an interface or \`object\`), so a temporary thread cannot build one: type the parameter with the context's class`,
           );
         }
         context = fresh = await freshContext(declared, record);
