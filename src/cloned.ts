@@ -1,24 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
 
-/** Values structured clone copies as they are (their class included). */
-type KeptAsIs =
-  | string
-  | number
-  | boolean
-  | bigint
-  | null
-  | undefined
-  // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a task that returns nothing
-  | void
-  | Date
-  | RegExp
-  | ArrayBuffer
-  | SharedArrayBuffer
-  | MessagePort;
-
-/** Values structured clone refuses (the call rejects with `ERR_UNCLONEABLE`): nothing of them arrives. */
-type Refused = symbol | Function | PromiseLike<unknown> | WeakMap<object, unknown> | WeakSet<object>;
-
 /**
  * What a value of type `T` is after it crossed a thread: results (and arguments) travel by
  * structured clone, which copies data, not behaviour. So the typed proxies resolve to
@@ -50,14 +31,29 @@ type Refused = symbol | Function | PromiseLike<unknown> | WeakMap<object, unknow
  */
 export type Cloned<T> = 0 extends 1 & T // `any` stays `any`; every other type distributes over its union members.
   ? T
-  : T extends KeptAsIs
+  : // Values structured clone copies as they are (their class included).
+    T extends
+      | string
+      | number
+      | boolean
+      | bigint
+      | null
+      | undefined
+      // eslint-disable-next-line @typescript-eslint/no-invalid-void-type -- a task that returns nothing
+      | void
+      | Date
+      | RegExp
+      | ArrayBuffer
+      | SharedArrayBuffer
+      | MessagePort
   ? T
   : // Before the refused kinds: a Set has all that a WeakSet has.
     T extends ReadonlyMap<infer K, infer V>
     ? Map<Cloned<K>, Cloned<V>>
     : T extends ReadonlySet<infer V>
       ? Set<Cloned<V>>
-      : T extends Refused
+      : // Values structured clone refuses (the call rejects with `ERR_UNCLONEABLE`): nothing of them arrives.
+        T extends symbol | Function | PromiseLike<unknown> | WeakMap<object, unknown> | WeakSet<object>
         ? never
         : T extends Buffer
           ? Uint8Array
