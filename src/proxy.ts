@@ -175,10 +175,10 @@ function makeProxy(cls: Function, call: CallTask): object {
       if (typeof key !== 'string' || RESERVED.has(key)) return Reflect.get(object, key, receiver) as unknown;
       let method = methods.get(key);
       if (method !== undefined) return method;
-      // What `Cls[key]` is, own or inherited: the task `spawn(Cls[key])` would run, so both forms agree.
-      const fn = staticMethod(cls, key);
-      if (fn === undefined) return undefined;
-      const record = taskForFunction(fn);
+      // The task that `Cls[key]` is, own or inherited, so that both forms agree.
+      const found = staticTask(cls, key);
+      if (found === undefined) return undefined;
+      const record = found.record;
       if (record !== undefined) {
         method = (...args: unknown[]) => call(record, args) as Promise<unknown>;
       } else {
@@ -200,13 +200,19 @@ function hasTasks(cls: Function): boolean {
 }
 
 /**
- * The static method `key` of a class, own or inherited from the classes it extends (not from
- * `Function.prototype`), read from property descriptors so that no getter runs.
+ * The static member `key` of a class, own or inherited from the classes it extends (not from
+ * `Function.prototype`), read from property descriptors so that no getter runs: undefined if there
+ * is none or it is not a method; else the task it is (`record` undefined for a plain method). The
+ * class that holds the member decides: a task it declares under that method name is that task even
+ * when the property now holds something else (`jest.spyOn(Tasks, 'method')` on the inline pool,
+ * which then calls the spy); a subclass's plain method of the same name hides the base's task.
  */
-function staticMethod(cls: Function, key: string): Function | undefined {
+function staticTask(cls: Function, key: string): { readonly record: TaskRecord | undefined } | undefined {
   for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
     const descriptor = Object.getOwnPropertyDescriptor(c, key);
-    if (descriptor !== undefined) return typeof descriptor.value === 'function' ? (descriptor.value as Function) : undefined;
+    if (descriptor === undefined) continue;
+    if (typeof descriptor.value !== 'function') return undefined;
+    return { record: tasksOfClass(c)?.get(key) ?? taskForFunction(descriptor.value) };
   }
   return undefined;
 }
