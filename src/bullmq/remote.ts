@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { type ConnectionOptions, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { type AsyncThreadPoolError, describe, fail } from '../errors';
@@ -293,7 +294,11 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
     const bound = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => { resolve('late'); }, this.#unavailableTimeout);
     });
-    const adding = this.#ready.then(() => this.#queue.add(task, data, opts));
+    const adding = this.#ready.then(async () => {
+      // While ioredis reconnects, wait for it (within the bound) rather than fail at once.
+      if (this.#client.status !== 'ready') await once(this.#client, 'ready');
+      return this.#queue.add(task, data, opts);
+    });
     let outcome: unknown;
     try {
       outcome = await Promise.race([adding, bound]);
