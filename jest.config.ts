@@ -6,7 +6,11 @@ const config: Config = {
   testMatch: ['**/*.test.ts'],
   globalSetup: '<rootDir>/__tests__/global-setup.ts',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
-  moduleNameMapper: { '^asyncthreadpool$': '<rootDir>/src/index.ts', '^asyncthreadpool/task$': '<rootDir>/src/task.ts' },
+  moduleNameMapper: {
+    '^asyncthreadpool$': '<rootDir>/src/index.ts',
+    '^asyncthreadpool/task$': '<rootDir>/src/task.ts',
+    '^asyncthreadpool/bullmq$': '<rootDir>/src/bullmq/index.ts',
+  },
   // Thread start-up under a loaded 2-core machine can take a while; no test waits on a timer.
   testTimeout: 60_000,
 };

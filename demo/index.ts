@@ -38,6 +38,7 @@ async function main(): Promise<void> {
 
   await httpDemo();
   await cpuDemo();
+  console.log('\nScaling out: `npm run demo:cluster` runs 2,000 HTTP jobs on two serving processes through BullMQ (needs redis-server) and kills one midway.');
 }
 
 /** A progress display: a bar redrawn in place on a terminal, one plain line per quarter otherwise. */

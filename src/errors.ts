@@ -41,7 +41,15 @@ export type ErrorCode =
   /** A task module could not be loaded in the worker; the original error is the `cause`. */
   | 'ERR_MODULE_LOAD_FAILED'
   /** The thread running the task exited before the task settled. */
-  | 'ERR_WORKER_EXITED';
+  | 'ERR_WORKER_EXITED'
+  /** `asyncthreadpool/bullmq`: a job or result is not in this library's wire encoding (or of another format version). */
+  | 'ERR_INVALID_PAYLOAD'
+  /** `asyncthreadpool/bullmq`: the call's job disappeared from Redis (removed by someone, Redis flushed) or failed outside its task. */
+  | 'ERR_JOB_LOST'
+  /** `asyncthreadpool/bullmq`: Redis could not be reached within the remote pool's `unavailableTimeout`. */
+  | 'ERR_REMOTE_UNAVAILABLE'
+  /** `asyncthreadpool/bullmq` was imported without its optional peer dependencies `bullmq` and `ioredis` installed. */
+  | 'ERR_MISSING_DEPENDENCY';
 
 const BRAND = Symbol.for('asyncthreadpool.error');
 

@@ -1,0 +1,95 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Queue } from 'bullmq';
+import { AsyncThreadPoolError, ThreadPool } from '../src';
+import { RemotePool, serve, type Server } from '../src/bullmq';
+import { RemoteTasks } from './fixtures/remote-tasks';
+import { rejectionOf } from './helpers';
+import { describeWithRedis, TestRedis, until } from './helpers-redis';
+
+describeWithRedis('lost jobs and Redis outages never leave a call waiting forever', () => {
+  let redis: TestRedis;
+  let pool: ThreadPool;
+  let server: Server;
+  let remote: RemotePool;
+  let idle: RemotePool;
+  let queue: Queue;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atp-lost-'));
+    redis = await TestRedis.start();
+    pool = new ThreadPool({ threads: 1 });
+    server = await serve({ queue: 'served', connection: redis.connection, pool, tasks: [RemoteTasks], concurrency: 1, onError: () => undefined });
+    remote = new RemotePool({ queue: 'served', connection: redis.connection, unavailableTimeout: 1_000, checkInterval: 200 });
+    // A queue nobody serves: its jobs wait until something happens to them.
+    idle = new RemotePool({ queue: 'unserved', connection: redis.connection, unavailableTimeout: 1_000, checkInterval: 200 });
+    queue = new Queue('served', { connection: redis.connection });
+    // The outage is on purpose: the test's own probe must not log it.
+    queue.on('error', () => undefined);
+  });
+  afterAll(async () => {
+    await remote.close();
+    await idle.close();
+    await queue.close();
+    await server.close();
+    await pool.close();
+    await redis.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a job removed by someone else rejects its call with ERR_JOB_LOST', async () => {
+    const started = path.join(dir, 'blocker');
+    const blocker = remote.spawn(RemoteTasks).sleep(300, started);
+    await until(() => fs.existsSync(started), 20_000, 'the blocker to start');
+    const victim = remote.with({ jobId: 'victim' }).spawn(RemoteTasks).add(1, 2);
+    await until(async () => (await queue.getJobState('victim')) === 'waiting', 20_000, 'the job to wait');
+    expect(await queue.remove('victim')).toBe(1);
+    const error = await rejectionOf(victim);
+    expect(AsyncThreadPoolError.is(error, 'ERR_JOB_LOST')).toBe(true);
+    expect(await blocker).toBe('slept');
+  });
+
+  test('a job lost with Redis\'s data (FLUSHALL) rejects its call with ERR_JOB_LOST', async () => {
+    const waiting = idle.with({ jobId: 'flushed' }).spawn(RemoteTasks).add(1, 2);
+    const probe = new Queue('unserved', { connection: redis.connection });
+    try {
+      await until(async () => (await probe.getJobState('flushed')) === 'waiting', 20_000, 'the job to wait');
+    } finally {
+      await probe.close();
+    }
+    redis.command('FLUSHALL');
+    const error = await rejectionOf(waiting);
+    expect(AsyncThreadPoolError.is(error, 'ERR_JOB_LOST')).toBe(true);
+  });
+
+  test('Redis down: waiting and new calls reject with ERR_REMOTE_UNAVAILABLE; back up, calls work again and the server serves again', async () => {
+    const waiting = idle.spawn(RemoteTasks).add(1, 2);
+    await until(() => idle.pending === 1, 20_000, 'the call to wait');
+    await redis.stop();
+    const during = remote.spawn(RemoteTasks).add(2, 3);
+    const [w, d] = await Promise.all([rejectionOf(waiting), rejectionOf(during)]);
+    expect(AsyncThreadPoolError.is(w, 'ERR_REMOTE_UNAVAILABLE')).toBe(true);
+    expect(AsyncThreadPoolError.is(d, 'ERR_REMOTE_UNAVAILABLE')).toBe(true);
+
+    await redis.restart();
+    // The caller's and the server's connections come back by themselves (ioredis retries at least
+    // every 20 s; within a few seconds for a short outage).
+    let sum: unknown;
+    await until(
+      async () => {
+        try {
+          sum = await remote.spawn(RemoteTasks).add(20, 22);
+          return true;
+        } catch (error) {
+          if (AsyncThreadPoolError.is(error, 'ERR_REMOTE_UNAVAILABLE')) return false;
+          throw error;
+        }
+      },
+      40_000,
+      'a call to go through after the restart',
+    );
+    expect(sum).toBe(42);
+  }, 90_000);
+});

@@ -1,0 +1,151 @@
+'use strict';
+// One side of one measurement of `npm run bench:bullmq` (bench/bullmq.mjs runs it in a fresh process):
+//
+//   node bench/bullmq-child.cjs server <atp|bullmq> <redis port> <queue> <json params>
+//     serves the queue until SIGTERM, then closes and exits; prints `ready` once it takes jobs.
+//     atp:    `serve()` with a `ThreadPool` of `threads` threads (dist/), tasks of bench/tasks.cjs.
+//     bullmq: a plain BullMQ `Worker` whose inline processor does the same work on the main thread.
+//   node bench/bullmq-child.cjs caller <atp|bullmq> <redis port> <queue> <json params>
+//     runs `warmup` jobs, then the measure, and prints one JSON line.
+//     atp:    `RemotePool` calls (`remote.spawn(BenchTasks).add(i, 1)`).
+//     bullmq: `queue.add(name, data)` then `job.waitUntilFinished(queueEvents)`, BullMQ's own way.
+//
+// Measures: `throughput` (n jobs of `task` submitted at once, first submit → last result, jobs/s),
+// `latency` (n jobs one at a time, each submit → its result: median and p99 in ms).
+const path = require('node:path');
+const { performance } = require('node:perf_hooks');
+const { Queue, QueueEvents, Worker } = require('bullmq');
+const { spin } = require('./spin.cjs');
+const { BenchTasks } = require('./tasks.cjs');
+// The built library, by a computed path (as bench/tasks.cjs does: tsc must not need dist/ to exist);
+// the same module instances that bench/tasks.cjs loads.
+/** @type {typeof import('../src')} */
+const lib = require(path.join(__dirname, '..', 'dist'));
+/** @type {typeof import('../src/bullmq')} */
+const remoteLib = require(path.join(__dirname, '..', 'dist', 'bullmq'));
+
+const [role, kind, portText, queueName, paramsText] = process.argv.slice(2);
+const connection = { host: '127.0.0.1', port: Number(portText) };
+/** @type {{ threads?: number, concurrency?: number, n?: number, warmup?: number, task?: string, iterations?: number, measure?: string }} */
+const params = JSON.parse(paramsText ?? '{}');
+const queue = String(queueName);
+const KEEP = { age: 3600 };
+
+/**
+ * The work of a job, as the plain Worker's inline processor does it.
+ * @param {string} name
+ * @param {{ a: number, b: number, iterations: number }} data
+ * @returns {number}
+ */
+function work(name, data) {
+  return name === 'spin' ? spin(data.iterations) : data.a + data.b;
+}
+
+async function server() {
+  /** @type {() => Promise<void>} */
+  let close;
+  if (kind === 'atp') {
+    const pool = new lib.ThreadPool({ threads: params.threads ?? 2 });
+    await pool.broadcast(BenchTasks).add(0, 0); // every thread started, task module loaded
+    const served = await remoteLib.serve({ queue, connection, pool, tasks: [BenchTasks], concurrency: params.concurrency ?? pool.threads });
+    close = async () => {
+      await served.close();
+      await pool.close();
+    };
+  } else {
+    /** @param {import('bullmq').Job<{ a: number, b: number, iterations: number }>} job */
+    const processor = (job) => Promise.resolve(work(job.name, job.data));
+    const worker = new Worker(queue, processor, { connection, concurrency: params.concurrency ?? 1 });
+    worker.on('error', () => undefined);
+    await worker.waitUntilReady();
+    close = () => worker.close();
+  }
+  process.once('SIGTERM', () => {
+    void close().then(() => process.exit(0));
+  });
+  process.stdout.write('ready\n');
+}
+
+/**
+ * A function that runs job `i` and resolves with its result.
+ * @returns {Promise<{ run: (i: number) => Promise<number>, close: () => Promise<void> }>}
+ */
+async function caller() {
+  const task = params.task ?? 'add';
+  const iterations = params.iterations ?? 0;
+  if (kind === 'atp') {
+    const remote = new remoteLib.RemotePool({ queue, connection });
+    const tasks = remote.spawn(BenchTasks);
+    return {
+      run: (i) => (task === 'spin' ? tasks.spin(iterations) : tasks.add(i, 1)),
+      close: () => remote.close(),
+    };
+  }
+  const q = new Queue(queue, { connection });
+  // From the stream's start (the queue is new): with the default '$' the events of jobs that finish
+  // before its first XREAD are lost, and `waitUntilFinished` then waits forever (seen in a trial run).
+  const events = new QueueEvents(queue, { connection, lastEventId: '0-0' });
+  await Promise.all([q.waitUntilReady(), events.waitUntilReady()]);
+  return {
+    run: async (i) => {
+      const job = await q.add(task, { a: i, b: 1, iterations }, { removeOnComplete: KEEP, removeOnFail: KEEP });
+      return Number(await job.waitUntilFinished(events));
+    },
+    close: async () => {
+      await events.close();
+      await q.close();
+    },
+  };
+}
+
+/**
+ * @param {number[]} sorted
+ * @param {number} q
+ */
+function quantile(sorted, q) {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+}
+
+async function measure() {
+  const { run, close } = await caller();
+  const n = params.n ?? 1000;
+  const warmup = params.warmup ?? 100;
+  for (let i = 0; i < warmup; i += 50) await Promise.all(Array.from({ length: Math.min(50, warmup - i) }, (_, j) => run(i + j)));
+  /** @type {Record<string, number>} */
+  let result;
+  if (params.measure === 'latency') {
+    const times = [];
+    for (let i = 0; i < n; i++) {
+      const started = performance.now();
+      const value = await run(i);
+      times.push(performance.now() - started);
+      if (value !== i + 1) throw new Error(`job ${String(i)} returned ${String(value)}`);
+    }
+    times.sort((a, b) => a - b);
+    result = { medianMs: quantile(times, 0.5), p99Ms: quantile(times, 0.99) };
+  } else {
+    const started = performance.now();
+    const values = await Promise.all(Array.from({ length: n }, (_, i) => run(i)));
+    const ms = performance.now() - started;
+    if (params.task !== 'spin' && values.some((v, i) => v !== i + 1)) throw new Error('a job returned a wrong value');
+    result = { jobsPerSec: n / (ms / 1000), ms };
+  }
+  await close();
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/**
+ * @param {unknown} error
+ * @returns {never}
+ */
+function fatal(error) {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+}
+
+if (role === 'server') {
+  server().catch(fatal);
+} else {
+  // Exits once the JSON line is out (pipes are synchronous on Linux): nothing else to wait for.
+  measure().then(() => process.exit(0), fatal);
+}
