@@ -176,9 +176,10 @@ function makeProxy(cls: Function, call: CallTask): object {
       let method = methods.get(key);
       if (method !== undefined) return method;
       // What `Cls[key]` is, own or inherited: the task `spawn(Cls[key])` would run, so both forms agree.
-      const fn = staticMethod(cls, key);
-      if (fn === undefined) return undefined;
-      const record = taskForFunction(fn);
+      const found = staticMethod(cls, key);
+      if (found === undefined) return undefined;
+      // A task whose method was replaced on its own class (a jest.spyOn spy) is still that task.
+      const record = taskForFunction(found.fn) ?? tasksOfClass(found.owner)?.get(key);
       if (record !== undefined) {
         method = (...args: unknown[]) => call(record, args) as Promise<unknown>;
       } else {
@@ -201,12 +202,13 @@ function hasTasks(cls: Function): boolean {
 
 /**
  * The static method `key` of a class, own or inherited from the classes it extends (not from
- * `Function.prototype`), read from property descriptors so that no getter runs.
+ * `Function.prototype`), and the class it is found on, read from property descriptors so that no
+ * getter runs.
  */
-function staticMethod(cls: Function, key: string): Function | undefined {
+function staticMethod(cls: Function, key: string): { fn: Function; owner: Function } | undefined {
   for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
     const descriptor = Object.getOwnPropertyDescriptor(c, key);
-    if (descriptor !== undefined) return typeof descriptor.value === 'function' ? (descriptor.value as Function) : undefined;
+    if (descriptor !== undefined) return typeof descriptor.value === 'function' ? { fn: descriptor.value as Function, owner: c } : undefined;
   }
   return undefined;
 }
