@@ -1,7 +1,7 @@
 /**
  * `npm run demo`: the three examples of the Nim original's README, rewritten, a look at thread
  * contexts across several threads, a thread-pooled HTTP client with one keep-alive socket per
- * thread (local server only), and a CPU-heavy job on the main thread then on the pool, with progress.
+ * thread (local server only), and a CPU-heavy job on the main thread and on the pool, round by round.
  */
 import { threadId } from 'node:worker_threads';
 import { ThreadPool } from '../src';
@@ -41,61 +41,70 @@ async function main(): Promise<void> {
   console.log('\nScaling out: `npm run demo:cluster` runs 2,000 HTTP jobs on two serving processes through BullMQ (needs redis-server) and kills one midway.');
 }
 
-/** A progress display: a bar redrawn in place on a terminal, one plain line per quarter otherwise. */
-function progress(label: string, total: number): (done: number) => void {
-  const tty = process.stdout.isTTY;
-  let lastQuarter = 0;
-  return (done) => {
-    if (tty) {
-      const width = 30;
-      const filled = Math.round((done / total) * width);
-      process.stdout.write(`\r   ${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(done)}/${String(total)}`);
-      if (done === total) process.stdout.write('\n');
-    } else if (done === total || Math.floor((done / total) * 4) > lastQuarter) {
-      lastQuarter = Math.floor((done / total) * 4);
-      console.log(`   ${label} ${String(done)}/${String(total)} chunks`);
-    }
-  };
-}
-
-/** A CPU-heavy job (counting primes, chunk by chunk) on the main thread, then on the pool. */
+/**
+ * A CPU-heavy job (counting primes, chunk by chunk) on the main thread and on the pool, in rounds:
+ * after a warm-up on both sides, each round runs its share of the chunks on the main thread and on
+ * the pool, one after the other (the order alternating from round to round, so that a spike of load
+ * from elsewhere hits both sides alike), and the speedup shown is the median of the rounds' ratios,
+ * so that one noisy round does not decide it. The rounds together do the whole job once on each side.
+ */
 async function cpuDemo(): Promise<void> {
-  const chunks = 48;
-  const size = 40_000;
   const threads = os.availableParallelism();
-  const range = (i: number): [number, number] => [i * size, (i + 1) * size];
-  console.log(`\n6. CPU job: counting the primes below ${String(chunks * size)}, in ${String(chunks)} chunks`);
-
-  let show = progress('main thread', chunks);
-  let started = performance.now();
-  const onMain: number[] = [];
-  for (let i = 0; i < chunks; i++) {
-    onMain.push(countPrimes(...range(i)));
-    show(i + 1);
-    // Let the progress line reach the terminal between chunks.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const mainMs = performance.now() - started;
+  const rounds = 6;
+  // Each round gives every thread a few chunks, so that the pool's threads share its work evenly.
+  const perRound = Math.max(8, 4 * threads);
+  const chunks = rounds * perRound;
+  const below = 1_920_000;
+  const size = Math.ceil(below / chunks);
+  const range = (i: number): [number, number] => [i * size, Math.min(below, (i + 1) * size)];
+  // Round r takes every rounds-th chunk from r: the rounds cost alike (higher numbers cost more).
+  const chunksOf = (round: number): number[] => Array.from({ length: perRound }, (_, k) => round + k * rounds);
+  console.log(`\n6. CPU job: counting the primes below ${String(below)}, in ${String(chunks)} chunks, main thread vs pool`);
+  console.log(`   in ${String(rounds)} rounds of ${String(perRound)} chunks after a warm-up; the speedup is the median of the rounds' ratios`);
 
   const pool = new ThreadPool({ threads });
   try {
-    await pool.broadcast(CpuTasks).countPrimes(0, 1000); // threads started and module loaded
-    show = progress(`pool of ${String(threads)}`, chunks);
-    let done = 0;
-    started = performance.now();
-    const onPool = await Promise.all(
-      Array.from({ length: chunks }, (_, i) =>
-        pool.spawn(CpuTasks).countPrimes(...range(i)).then((count) => {
-          show(++done);
-          return count;
-        }),
-      ),
-    );
-    const poolMs = performance.now() - started;
-    const same = onPool.every((count, i) => count === onMain[i]);
+    // Warm-up: threads started, module loaded and countPrimes compiled, on every thread and here.
+    await pool.broadcast(CpuTasks).countPrimes(0, 20_000);
+    countPrimes(0, 20_000);
+    const onMain: number[] = [];
+    const onPool: number[] = [];
+    const mainMs: number[] = [];
+    const poolMs: number[] = [];
+    const onMainThread = (round: number): void => {
+      const started = performance.now();
+      for (const i of chunksOf(round)) onMain[i] = countPrimes(...range(i));
+      mainMs.push(performance.now() - started);
+    };
+    const onThePool = async (round: number): Promise<void> => {
+      const started = performance.now();
+      const counts = await Promise.all(chunksOf(round).map((i) => pool.spawn(CpuTasks).countPrimes(...range(i))));
+      poolMs.push(performance.now() - started);
+      chunksOf(round).forEach((i, k) => (onPool[i] = counts[k] ?? -1));
+    };
+    const ratios: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      if (round % 2 === 0) {
+        onMainThread(round);
+        await onThePool(round);
+      } else {
+        await onThePool(round);
+        onMainThread(round);
+      }
+      const main = mainMs[round] ?? 0;
+      const onPoolMs = poolMs[round] ?? 0;
+      ratios.push(main / onPoolMs);
+      console.log(
+        `   round ${String(round + 1)}/${String(rounds)}: main thread ${main.toFixed(0).padStart(4)} ms, pool of ${String(threads)} ${onPoolMs.toFixed(0).padStart(4)} ms, ${(main / onPoolMs).toFixed(2)}x`,
+      );
+    }
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = ((sorted[(rounds - 1) >> 1] ?? 0) + (sorted[rounds >> 1] ?? 0)) / 2;
+    const same = onPool.length === chunks && onPool.every((count, i) => count === onMain[i]);
     const primes = onPool.reduce((sum, count) => sum + count, 0);
+    const total = (times: number[]): string => times.reduce((sum, ms) => sum + ms, 0).toFixed(0);
     console.log(
-      `   ${String(primes)} primes. main thread ${mainMs.toFixed(0)} ms, pool of ${String(threads)} ${poolMs.toFixed(0)} ms: speedup ${(mainMs / poolMs).toFixed(2)}x (results ${same ? 'identical' : 'DIFFERENT'})`,
+      `   ${String(primes)} primes. main thread ${total(mainMs)} ms, pool of ${String(threads)} ${total(poolMs)} ms in all; speedup ${median.toFixed(2)}x, the median of ${String(rounds)} rounds (${ratios.map((r) => r.toFixed(2)).join(', ')}) (results ${same ? 'identical' : 'DIFFERENT'})`,
     );
   } finally {
     await pool.close();
