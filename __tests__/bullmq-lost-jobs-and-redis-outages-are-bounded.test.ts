@@ -30,14 +30,30 @@ describeWithRedis('lost jobs and Redis outages never leave a call waiting foreve
     queue.on('error', () => undefined);
   });
   afterAll(async () => {
-    await remote.close();
-    await idle.close();
-    await queue.close();
-    await server.close();
-    await pool.close();
+    // Cleanup after a deliberate outage. In 1 of 5 full runs one of these closes did not settle
+    // within jest's 60 s hook limit (not yet diagnosed; the graceful-close tests cover close()
+    // itself). So each is bounded here, and Redis is stopped after them, which ends any client
+    // still waiting on it.
+    const bounded = async (what: string, close: () => Promise<unknown>): Promise<void> => {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          process.stderr.write(`cleanup: ${what}.close() did not settle within 10 s\n`);
+          resolve();
+        }, 10_000);
+      });
+      await Promise.race([close().catch(() => undefined), gaveUp]);
+      clearTimeout(timer);
+    };
+    await bounded('remote', () => remote.close());
+    await bounded('idle', () => idle.close());
+    await bounded('queue', () => queue.close());
+    await bounded('server', () => server.close());
+    await bounded('pool', () => pool.close());
     await redis.stop();
+    await pool.destroy();
     fs.rmSync(dir, { recursive: true, force: true });
-  });
+  }, 120_000);
 
   test('a job removed by someone else rejects its call with ERR_JOB_LOST', async () => {
     const started = path.join(dir, 'blocker');
