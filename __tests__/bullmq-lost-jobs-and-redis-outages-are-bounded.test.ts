@@ -38,15 +38,16 @@ describeWithRedis('lost jobs and Redis outages never leave a call waiting foreve
       let timer: NodeJS.Timeout | undefined;
       const gaveUp = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
-          process.stderr.write(`cleanup: ${what}.close() did not settle within 10 s\n`);
+          process.stderr.write(`cleanup: closing ${what} did not settle within 10 s\n`);
           resolve();
         }, 10_000);
       });
       await Promise.race([close().catch(() => undefined), gaveUp]);
       clearTimeout(timer);
     };
-    await bounded('remote', () => remote.close());
-    await bounded('idle', () => idle.close());
+    // destroy(): a call some test left waiting must not hold the cleanup.
+    await bounded('remote', () => remote.destroy());
+    await bounded('idle', () => idle.destroy());
     await bounded('queue', () => queue.close());
     await bounded('server', () => server.close());
     await bounded('pool', () => pool.close());
