@@ -1,5 +1,5 @@
 import { ThreadPool } from '../src';
-import { dispatchProbe } from '../src/threads';
+import { dispatchProbe } from '../src/main/threads';
 import { GateTasks } from './fixtures/gates';
 import { CancellableTasks } from './fixtures/cancellable';
 import { CountedTasks } from './fixtures/crashes';

@@ -97,7 +97,7 @@ describe('decorator misuse throws a coded error while the class is declared', ()
     // Nothing follows the stray decorator, so the error surfaces right after the module's
     // evaluation: a module that declares it cannot load. Observed in a thread of its own.
     const fixture = path.join(__dirname, 'fixtures', 'stray-context.ts');
-    const hook = path.join(__dirname, '..', 'src', 'worker', 'ts-hook.cjs');
+    const hook = path.join(__dirname, '..', 'src', 'shared', 'ts-hook.cjs');
     const worker = new Worker(`require(${JSON.stringify(hook)}).install(); require(${JSON.stringify(fixture)});`, { eval: true });
     const error = await new Promise<unknown>((resolve) => worker.once('error', resolve));
     expect((error as { code?: unknown }).code).toBe('ERR_CONTEXT_WITHOUT_TASK');

@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Piscina } from 'piscina';
-import { WORKER_BOOTSTRAP } from '../src/call';
-import { moduleRegistry } from '../src/manifest';
+import { WORKER_BOOTSTRAP } from '../src/main/call';
+import { moduleRegistry } from '../src/shared/manifest';
 import type { MessagePort } from 'node:worker_threads';
-import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse } from '../src/protocol';
+import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse } from '../src/shared/protocol';
 import { MathTasks } from '../tasks/math';
 import { ModuleB } from './fixtures/modules/b';
 

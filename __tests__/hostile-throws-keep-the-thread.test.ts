@@ -1,5 +1,5 @@
 import { spawn, ThreadPool } from '../src';
-import { serializeThrown } from '../src/errors';
+import { serializeThrown } from '../src/shared/errors';
 import { Counter, HostileTasks } from './fixtures/hostile-throws';
 import { rejectionOf } from './helpers';
 

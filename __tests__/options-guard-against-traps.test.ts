@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { task, ThreadPool } from '../src';
-import { guardsItsProgram } from '../src/locate';
-import { DEFAULT_SPIN_WAIT_US, resolvePoolOptions } from '../src/options';
+import { guardsItsProgram } from '../src/shared/locate';
+import { DEFAULT_SPIN_WAIT_US, resolvePoolOptions } from '../src/main/options';
 import { runNode } from './helpers-process';
 import { CancellableTasks } from './fixtures/cancellable';
 import { expectCode, thrownBy } from './helpers';

@@ -18,7 +18,7 @@ describe('the package', () => {
   });
 
   test('the build holds JavaScript, declarations and the worker files', () => {
-    for (const file of ['index.js', 'index.d.ts', 'pool.d.ts', 'worker/entry.js', 'worker/bootstrap.cjs', 'worker/ts-hook.cjs']) {
+    for (const file of ['index.js', 'index.d.ts', 'main/pool.d.ts', 'worker/entry.js', 'worker/bootstrap.cjs', 'shared/ts-hook.cjs']) {
       expect(fs.existsSync(path.join(ROOT, 'dist', file))).toBe(true);
     }
   });

@@ -26,7 +26,7 @@ test('every source of every shipped source map is a shipped file', async () => {
   const files = await packedFiles();
   const shipped = new Set(files);
   const maps = files.filter((f) => f.endsWith('.map'));
-  expect(maps).toContain('dist/errors.js.map');
+  expect(maps).toContain('dist/shared/errors.js.map');
   const missing: string[] = [];
   for (const map of maps) {
     const { sources, sourceRoot = '' } = JSON.parse(fs.readFileSync(path.join(ROOT, map), 'utf8')) as { sources: string[]; sourceRoot?: string };

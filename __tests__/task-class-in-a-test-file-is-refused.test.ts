@@ -1,5 +1,5 @@
 import { spawn, task, ThreadContext, ThreadPool } from '../src';
-import { entryModuleAdvice, isTestFile } from '../src/locate';
+import { entryModuleAdvice, isTestFile } from '../src/shared/locate';
 import { expectCode, thrownBy } from './helpers';
 
 // Declared here on purpose, against the rule that task classes live in fixtures: this file is the

@@ -1,4 +1,4 @@
-import { taskByName, taskForFunction, tasksOfClass } from '../src/manifest';
+import { taskByName, taskForFunction, tasksOfClass } from '../src/shared/manifest';
 import { Counter, MathTasks } from '../tasks/math';
 import { task } from '../src';
 

@@ -8,27 +8,15 @@ import { ROOT, runNode } from './helpers-process';
  * and the task side of the library only: none of the pool's main-thread modules, and no Piscina
  * beyond the worker file Piscina starts its threads from. Read from the thread's own `require.cache`.
  */
-const MAIN_SIDE = [
-  'index',
-  'pool',
-  'scheduler',
-  'proxy',
-  'options',
-  'spawn',
-  'threads',
-  'call',
-  'context',
-  'exec-argv',
-  'inline-backend',
-  'piscina-backend',
-];
-
-/** The main-side modules of the library (under `libraryDir`) among `loaded`, by base name. */
+/**
+ * The main-side modules of the library among `loaded`: everything under `main/` of the library
+ * folder (`src/` or `dist/`), and the package index, which re-exports it.
+ */
 function mainSideModules(loaded: string[], libraryDir: string): string[] {
+  const mainDir = path.join(libraryDir, 'main') + path.sep;
   return loaded
-    .filter((file) => path.dirname(file) === libraryDir)
-    .map((file) => path.basename(file).replace(/\.(ts|js)$/, ''))
-    .filter((name) => MAIN_SIDE.includes(name));
+    .filter((file) => file.startsWith(mainDir) || /^index\.(ts|js)$/.test(path.relative(libraryDir, file)))
+    .map((file) => path.relative(libraryDir, file));
 }
 
 /** Piscina's modules among `loaded`, relative to its package folder. */

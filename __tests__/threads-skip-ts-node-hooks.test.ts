@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { threadExecArgv } from '../src/exec-argv';
+import { threadExecArgv } from '../src/main/exec-argv';
 
 describe("threads start with the process's Node options, less ts-node's require hooks", () => {
   test.each([

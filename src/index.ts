@@ -4,15 +4,15 @@
  *
  * @packageDocumentation
  */
-export { task, ThreadContext, TaskSignal, type TaskOptions } from './decorators';
-export { ThreadPool, type PoolView } from './pool';
-export { spawn, type Spawn, type SpawnOptions, type SpawnWithOptions } from './spawn';
-export { move } from './transfer';
-export { AsyncThreadPoolError, type ErrorCode } from './errors';
-export type { Cloned } from './cloned';
-export { registerErrorClass } from './manifest';
-export type { ContextClass, ThreadEnv, ThreadPoolOptions } from './options';
-export type { CallOptions, PoolStats, Percentiles } from './scheduler';
+export { task, ThreadContext, TaskSignal, type TaskOptions } from './shared/decorators';
+export { ThreadPool, type PoolView } from './main/pool';
+export { spawn, type Spawn, type SpawnOptions, type SpawnWithOptions } from './main/spawn';
+export { move } from './shared/transfer';
+export { AsyncThreadPoolError, type ErrorCode } from './shared/errors';
+export type { Cloned } from './main/cloned';
+export { registerErrorClass } from './shared/manifest';
+export type { ContextClass, ThreadEnv, ThreadPoolOptions } from './main/options';
+export type { CallOptions, PoolStats, Percentiles } from './main/scheduler';
 export type {
   BroadcastRemote,
   CallerArgs,
@@ -26,4 +26,4 @@ export type {
   UnknownContext,
   WithoutContext,
   WithoutSignal,
-} from './proxy';
+} from './main/proxy';

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { task, ThreadContext, TaskSignal, type TaskOptions } from './decorators';
-export { move } from './transfer';
-export { AsyncThreadPoolError, type ErrorCode } from './errors';
-export { registerErrorClass } from './manifest';
+export { task, ThreadContext, TaskSignal, type TaskOptions } from './shared/decorators';
+export { move } from './shared/transfer';
+export { AsyncThreadPoolError, type ErrorCode } from './shared/errors';
+export { registerErrorClass } from './shared/manifest';

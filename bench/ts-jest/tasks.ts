@@ -4,7 +4,7 @@ import { task } from '../../src/task';
 
 /**
  * The TypeScript task module of the bench's ts-jest start-up measure (`start.bench-test.ts`). The
- * worker threads load it through the library's TypeScript hook (`src/worker/ts-hook.cjs`), as they
+ * worker threads load it through the library's TypeScript hook (`src/shared/ts-hook.cjs`), as they
  * load a user's task modules under ts-jest; it imports the library's task entry from its sources, as this
  * repository's own task modules do (a user's import `'asyncthreadpool/task'`).
  */

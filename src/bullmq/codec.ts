@@ -1,5 +1,5 @@
-import { AsyncThreadPoolError, fail } from '../errors';
-import { registeredErrorClass } from '../manifest';
+import { AsyncThreadPoolError, fail } from '../shared/errors';
+import { registeredErrorClass } from '../shared/manifest';
 
 /**
  * The wire encoding of `asyncthreadpool/bullmq`: what structured clone carries between threads,

@@ -1,4 +1,4 @@
-import { fail } from '../errors';
+import { fail } from '../shared/errors';
 
 /**
  * `asyncthreadpool/bullmq` needs `bullmq` and `ioredis`, optional peer dependencies: checked first,

@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import { describe, fail } from '../errors';
+import { describe, fail } from '../shared/errors';
 import type { Wire } from './codec';
 
 /** What the two sides share: key names, the job's data, and option checks. */

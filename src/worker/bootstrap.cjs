@@ -11,6 +11,6 @@ const path = require('node:path');
 
 const built = path.join(__dirname, 'entry.js');
 if (!fs.existsSync(built)) {
-  /** @type {{ install(): void }} */ (require('./ts-hook.cjs')).install();
+  /** @type {{ install(): void }} */ (require('../shared/ts-hook.cjs')).install();
 }
 module.exports = /** @type {unknown} */ (require(fs.existsSync(built) ? built : path.join(__dirname, 'entry.ts')));

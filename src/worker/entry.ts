@@ -9,8 +9,8 @@
  */
 import { MessageChannel, parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads';
 import type { MessagePort, Transferable } from 'node:worker_threads';
-import { fail, messageOf, reviveThrown, serializeThrown } from '../errors';
-import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../protocol';
+import { fail, messageOf, reviveThrown, serializeThrown } from '../shared/errors';
+import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
 import { abortCall, createContext, disposeSafely, type Outcome, runTask, type ThreadContextState } from './runtime';
 
 /** Piscina's handler: never given a call (calls come on the control port), but Piscina needs one. */

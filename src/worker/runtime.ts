@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { threadId } from 'node:worker_threads';
-import { describe, fail, messageOf, serializeThrown } from '../errors';
-import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../manifest';
-import { disposeContext, initContext, invokeTask, sendableResult } from '../invoke';
-import type { BroadcastBarrier, ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../protocol';
+import { describe, fail, messageOf, serializeThrown } from '../shared/errors';
+import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../shared/manifest';
+import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
+import type { BroadcastBarrier, ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
 
 /**
  * What a worker thread knows: its context (pool threads) or that each task builds a fresh one
@@ -37,7 +37,7 @@ export async function loadModule(file: string, modules: ModuleRegistry): Promise
   if (!path.isAbsolute(file)) throw fail('ERR_MODULE_LOAD_FAILED', `Task module path must be absolute, got ${describe(file)}`);
   if (/\.c?tsx?$/.test(file)) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the hook is CommonJS by design
-    (require('./ts-hook.cjs') as { install(): void }).install();
+    (require('../shared/ts-hook.cjs') as { install(): void }).install();
   }
   let entry: { real: string; exports: unknown };
   try {

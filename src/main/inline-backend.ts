@@ -1,9 +1,9 @@
 import type { Transferable } from 'node:worker_threads';
-import { fail, messageOf, reviveThrown, serializeThrown, type AsyncThreadPoolError } from './errors';
-import { disposeContext, initContext, invokeTask, sendableResult } from './invoke';
-import { taskByName } from './manifest';
+import { fail, messageOf, reviveThrown, serializeThrown, type AsyncThreadPoolError } from '../shared/errors';
+import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
+import { taskByName } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
-import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
 import type { Backend } from './scheduler';
 
 /**

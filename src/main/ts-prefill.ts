@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 
 /**
- * Main-thread side of the threads' TypeScript hook (`worker/ts-hook.cjs`): before threads load
+ * Main-thread side of the threads' TypeScript hook (`shared/ts-hook.cjs`): before threads load
  * TypeScript task modules (or this library's own sources, under ts-jest or ts-node), the main
  * thread, which then holds the compiler already, fills their transpile cache, so that no thread
  * has to load the compiler (about half a second each). See `prefill` in ts-hook.cjs.
@@ -11,7 +11,7 @@ import * as path from 'node:path';
 
 /** Whether this library runs from its TypeScript sources: its threads then load `worker/entry.ts`. */
 const FROM_SOURCES = path.extname(__filename) === '.ts';
-const WORKER_ENTRY = path.join(__dirname, 'worker', 'entry.ts');
+const WORKER_ENTRY = path.join(__dirname, '..', 'worker', 'entry.ts');
 const TYPESCRIPT = /\.(c?ts|tsx)$/;
 
 /** Files handed to the hook already (or not TypeScript): each is looked at once per process. */
@@ -34,7 +34,7 @@ export function prepareThreadSources(files: Iterable<string | undefined>): void 
   }
   if (roots === undefined) return;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when there is TypeScript to prepare
-  (require('./worker/ts-hook.cjs') as { prefill(roots: readonly string[]): void }).prefill(roots);
+  (require('../shared/ts-hook.cjs') as { prefill(roots: readonly string[]): void }).prefill(roots);
 }
 
 /** {@link prepareThreadSources} for one module, with a fast path for one already seen (every call). */

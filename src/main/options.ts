@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { SHARE_ENV, type ResourceLimits } from 'node:worker_threads';
-import { findUncloneable } from './cloneable';
-import { describe, fail } from './errors';
+import { findUncloneable } from '../shared/cloneable';
+import { describe, fail } from '../shared/errors';
 
 /** The longest delay a Node timer takes (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2 ** 31 - 1;

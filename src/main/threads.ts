@@ -1,7 +1,7 @@
 import type { Piscina } from 'piscina';
 import { MessagePort, type Transferable, type Worker } from 'node:worker_threads';
-import { type AsyncThreadPoolError, fail, reviveThrown } from './errors';
-import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+import { type AsyncThreadPoolError, fail, reviveThrown } from '../shared/errors';
+import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
 
 /**
  * Calls for one thread, run in order (one call, or a backlog's batch), and where their responses go.

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { checkCloneable } from './cloneable';
-import { AsyncThreadPoolError, fail, reviveThrown } from './errors';
-import { entryModuleAdvice, isUnguardedEntryModule } from './locate';
-import { registeredErrorClass, type TaskRecord } from './manifest';
-import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+import { checkCloneable } from '../shared/cloneable';
+import { AsyncThreadPoolError, fail, reviveThrown } from '../shared/errors';
+import { entryModuleAdvice, isUnguardedEntryModule } from '../shared/locate';
+import { registeredErrorClass, type TaskRecord } from '../shared/manifest';
+import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
 
 /**
  * What the main-thread runners (the pool and the temporary thread) share: building a request from
@@ -11,7 +11,7 @@ import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
  */
 
 /** The file every thread starts from (see `worker/bootstrap.cjs`). */
-export const WORKER_BOOTSTRAP = path.join(__dirname, 'worker', 'bootstrap.cjs');
+export const WORKER_BOOTSTRAP = path.join(__dirname, '..', 'worker', 'bootstrap.cjs');
 
 /** A request for a call, or the coded error that stops it at the call site. */
 export function buildRequest(record: TaskRecord, args: unknown[]): TaskRequest | AsyncThreadPoolError {

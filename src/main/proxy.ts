@@ -1,6 +1,6 @@
 import type { Cloned } from './cloned';
-import { describe, fail } from './errors';
-import { taskForFunction, tasksOfClass, type TaskRecord } from './manifest';
+import { describe, fail } from '../shared/errors';
+import { taskForFunction, tasksOfClass, type TaskRecord } from '../shared/manifest';
 
 /** Any function that can be a task: a static method marked `@task`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- parameters must accept every signature

@@ -1,7 +1,7 @@
-import { describe, fail } from './errors';
-import { entryModuleAdvice, isUnguardedEntryModule, moduleFile } from './locate';
-import { allTasks } from './manifest';
-import type { ContextSpec } from './protocol';
+import { describe, fail } from '../shared/errors';
+import { entryModuleAdvice, isUnguardedEntryModule, moduleFile } from '../shared/locate';
+import { allTasks } from '../shared/manifest';
+import type { ContextSpec } from '../shared/protocol';
 
 /**
  * Tells the workers where to find a pool's context class. Classes cannot cross threads, so each

@@ -1,8 +1,8 @@
 import type { Transferable } from 'node:worker_threads';
 import { settle, threadFailure } from './call';
-import { type AsyncThreadPoolError, describe, fail, serializeThrown } from './errors';
-import type { TaskRecord } from './manifest';
-import type { SerializedThrown, TaskRequest, TaskResponse } from './protocol';
+import { type AsyncThreadPoolError, describe, fail, serializeThrown } from '../shared/errors';
+import type { TaskRecord } from '../shared/manifest';
+import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
 
 /** Per-call options, given with `pool.with(options)` or `spawn.with(options)`. */
 export interface CallOptions {

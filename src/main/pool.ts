@@ -2,8 +2,8 @@ import { buildRequest, entryModuleRefusal, threadFailure } from './call';
 import { contextSpec } from './context';
 import { InlineBackend } from './inline-backend';
 import { watchUnclosed } from './exit';
-import { type AsyncThreadPoolError, fail } from './errors';
-import { allowModule, type TaskRecord } from './manifest';
+import { type AsyncThreadPoolError, fail } from '../shared/errors';
+import { allowModule, type TaskRecord } from '../shared/manifest';
 import { resolvePoolOptions, type ThreadPoolOptions } from './options';
 import { PiscinaBackend } from './piscina-backend';
 import {
@@ -18,7 +18,7 @@ import {
   type TryRemote,
 } from './proxy';
 import { type Backend, type BroadcastPart, type CallOptions, type PoolStats, Scheduler, validateCallOptions } from './scheduler';
-import { unwrapMoved } from './transfer';
+import { unwrapMoved } from '../shared/transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
 

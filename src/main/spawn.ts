@@ -1,13 +1,13 @@
 import { MessageChannel, receiveMessageOnPort, type SHARE_ENV, Worker } from 'node:worker_threads';
 import { optionalExecArgv } from './exec-argv';
 import { buildRequest, entryModuleRefusal, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
-import { describe, fail } from './errors';
+import { describe, fail } from '../shared/errors';
 import { resolveEnv, type ThreadEnv } from './options';
 import { abortError, type CallOptions, validateCallOptions } from './scheduler';
-import { moduleRegistry, type TaskRecord } from './manifest';
-import { unwrapMoved } from './transfer';
+import { moduleRegistry, type TaskRecord } from '../shared/manifest';
+import { unwrapMoved } from '../shared/transfer';
 import { prepareThreadSource } from './ts-prefill';
-import type { ControlResponse, TaskResponse, TemporaryWorkerData } from './protocol';
+import type { ControlResponse, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
 
 /**

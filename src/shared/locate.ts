@@ -3,8 +3,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread } from 'node:worker_threads';
 
-/** The library's own folder (`src/` or `dist/`): frames inside it are never the task module. */
-const LIBRARY_DIR = __dirname + path.sep;
+/** The library's root folder (`src/` or `dist/`): frames in it are the library's own. */
+const LIBRARY_DIR = path.dirname(__dirname) + path.sep;
 
 /**
  * The file of the nearest caller outside this library (and outside the `tslib` helpers): for a
