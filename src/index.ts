@@ -12,7 +12,8 @@ export { AsyncThreadPoolError, type ErrorCode } from './shared/errors';
 export type { Cloned } from './main/cloned';
 export { registerErrorClass } from './shared/manifest';
 export type { ContextClass, ThreadEnv, ThreadPoolOptions } from './main/options';
-export type { CallOptions, PoolStats, Percentiles } from './main/scheduler';
+export type { CallOptions } from './main/options';
+export type { PoolStats, Percentiles } from './main/stats';
 export type {
   BroadcastRemote,
   CallerArgs,

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { type ConnectionOptions, Queue, QueueEvents, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { type AsyncThreadPoolError, describe, fail } from '../shared/errors';
+import { abortError, type AsyncThreadPoolError, describe, fail } from '../shared/errors';
 import type { TaskRecord } from '../shared/manifest';
 import { dispatch, type CallerArgs, type CallTask, type Remote, type TaskClass, type TaskFunction, type TaskResult } from '../main/proxy';
-import { abortError, type CallOptions, validateCallOptions } from '../main/scheduler';
+import { type CallOptions, validateCallOptions } from '../main/options';
 import { unwrapMoved } from '../shared/transfer';
 import { decode, encode } from './codec';
 import {

@@ -1,11 +1,10 @@
 import { hostname } from 'node:os';
 import { type ConnectionOptions, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { AsyncThreadPoolError, describe, fail } from '../shared/errors';
+import { abortError, AsyncThreadPoolError, describe, fail } from '../shared/errors';
 import { tasksOfClass, type TaskRecord } from '../shared/manifest';
 import type { ThreadPool } from '../main/pool';
 import type { TaskClass } from '../main/proxy';
-import { abortError } from '../main/scheduler';
 import { decode, encode } from './codec';
 import {
   cancelChannel,

@@ -1,6 +1,9 @@
 import type { RedisOptions } from 'ioredis';
 import { describe, fail } from '../shared/errors';
+import { MAX_TIMER_MS } from '../main/options';
 import type { Wire } from './codec';
+
+export { MAX_TIMER_MS };
 
 /** What the two sides share: key names, the job's data, and option checks. */
 
@@ -32,9 +35,6 @@ export function cancelKey(toKey: (type: string) => string, jobId: string): strin
 
 /** How long a cancellation mark is kept: longer than a job waits in any sane queue. */
 export const CANCEL_MARK_SECONDS = 24 * 3600;
-
-/** The longest delay a Node timer takes (2^31 - 1 ms). */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export function checkQueueName(queue: unknown): string {
   if (typeof queue !== 'string' || queue === '' || queue.includes(':')) {

@@ -4,7 +4,7 @@ import { disposeContext, initContext, invokeTask, sendableResult } from '../shar
 import { taskByName } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
 import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
-import type { Backend } from './scheduler';
+import type { Backend } from './executor';
 
 /**
  * Runs calls on the calling thread, one at a time, with one context: the same API and semantics as

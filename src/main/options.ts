@@ -3,12 +3,28 @@ import { SHARE_ENV, type ResourceLimits } from 'node:worker_threads';
 import { findUncloneable } from '../shared/cloneable';
 import { describe, fail } from '../shared/errors';
 
-/** The longest delay a Node timer takes (2^31 - 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
+/** The longest delay a Node timer takes (2^31 - 1 ms); longer ones fire after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A context class: the pool makes one instance per thread with `new Context(...contextArgs)`. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructor arguments are checked at run time
 export type ContextClass<Ctx> = new (...args: any[]) => Ctx;
+
+/** Per-call options, given with `pool.with(options)` or `spawn.with(options)`. */
+export interface CallOptions {
+  /**
+   * Cancels the call. Queued, it leaves the queue; running, its `@TaskSignal()` parameter is aborted
+   * and, if it has not finished within the pool's `abortGracePeriod`, its thread is ended and
+   * replaced (with a new context). Either way the call rejects at once with an error named
+   * `AbortError` (code `ERR_TASK_ABORTED`) whose `cause` is the signal's reason.
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Milliseconds the call may run, counted from when it is handed to a thread. Past it, the call
+   * rejects with `ERR_TASK_TIMEOUT` and is aborted as with `signal`.
+   */
+  readonly timeout?: number;
+}
 
 /** Options of `new ThreadPool(options)`. */
 export interface ThreadPoolOptions<Ctx = never> {
@@ -202,6 +218,23 @@ function validateLimits(limits: unknown): void {
       throw invalid(`resourceLimits.${key}`, 'a positive number', value);
     }
   }
+}
+
+/** Checks per-call options at once, with the library's one message pattern (see `invalid`). */
+export function validateCallOptions(options: unknown): CallOptions {
+  if (typeof options !== 'object' || options === null) throw invalid('call options', 'an object', options);
+  for (const key of Object.keys(options)) {
+    if (key !== 'signal' && key !== 'timeout') throw fail('ERR_INVALID_OPTION', `Unknown call option \`${key}\`; expected signal, timeout`);
+  }
+  const { signal, timeout } = options as { signal?: unknown; timeout?: unknown };
+  // Duck-typed: a signal from another realm (jest's) is not `instanceof` this realm's AbortSignal.
+  if (signal !== undefined && (typeof (signal as AbortSignal).aborted !== 'boolean' || typeof (signal as AbortSignal).addEventListener !== 'function')) {
+    throw invalid('signal', 'an AbortSignal', signal);
+  }
+  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMER_MS)) {
+    throw invalid('timeout', `a positive number of milliseconds up to ${String(MAX_TIMER_MS)} (leave it out for none)`, timeout);
+  }
+  return options;
 }
 
 function invalid(name: string, expected: string, got: unknown): Error {

@@ -9,7 +9,7 @@ import { optionalExecArgv } from './exec-argv';
 import { allowedModules, moduleRegistry } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
 import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
-import type { Backend } from './scheduler';
+import type { Backend } from './executor';
 import { PoolThreads, type Run } from './threads';
 import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
 

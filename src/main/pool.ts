@@ -17,7 +17,11 @@ import {
   type TaskResult,
   type TryRemote,
 } from './proxy';
-import { type Backend, type BroadcastPart, type CallOptions, type PoolStats, Scheduler, validateCallOptions } from './scheduler';
+import type { Backend } from './executor';
+import { type CallOptions, validateCallOptions } from './options';
+import { type BroadcastPart, Scheduler } from './scheduler';
+import type { PoolStats } from './stats';
+import { callOff, createBarrier } from '../shared/barrier';
 import { unwrapMoved } from '../shared/transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
@@ -263,15 +267,13 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     const request = buildRequest(record, args);
     if (request instanceof Error) throw request;
     const parties = this.#threads;
-    const buffer = new SharedArrayBuffer(8);
+    const barrier = createBarrier(parties);
     const parts = Array.from({ length: parties }, () =>
-      this.#scheduler.submit(record, { ...request, barrier: { buffer, parties } }, [], options).then(
+      this.#scheduler.submit(record, { ...request, barrier }, [], options).then(
         (value) => value,
         (error: unknown) => {
           // A part that cannot reach a thread calls the broadcast off, releasing the threads that wait.
-          const slots = new Int32Array(buffer);
-          Atomics.store(slots, 1, 1);
-          Atomics.notify(slots, 0);
+          callOff(barrier);
           throw error;
         },
       ),

@@ -1,93 +1,11 @@
 import type { Transferable } from 'node:worker_threads';
+import type { Executor } from './executor';
+import { type CallOptions } from './options';
+import { Histogram, type PoolStats } from './stats';
 import { settle, threadFailure } from './call';
-import { type AsyncThreadPoolError, describe, fail, serializeThrown } from '../shared/errors';
+import { abortError, type AsyncThreadPoolError, fail, serializeThrown } from '../shared/errors';
 import type { TaskRecord } from '../shared/manifest';
-import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
-
-/** Per-call options, given with `pool.with(options)` or `spawn.with(options)`. */
-export interface CallOptions {
-  /**
-   * Cancels the call. Queued, it leaves the queue; running, its `@TaskSignal()` parameter is aborted
-   * and, if it has not finished within the pool's `abortGracePeriod`, its thread is ended and
-   * replaced (with a new context). Either way the call rejects at once with an error named
-   * `AbortError` (code `ERR_TASK_ABORTED`) whose `cause` is the signal's reason.
-   */
-  readonly signal?: AbortSignal;
-  /**
-   * Milliseconds the call may run, counted from when it is handed to a thread. Past it, the call
-   * rejects with `ERR_TASK_TIMEOUT` and is aborted as with `signal`.
-   */
-  readonly timeout?: number;
-}
-
-/** Where calls run: the pool's threads, or the calling thread for the inline pool. */
-export interface Executor {
-  /** Runs a request; `stop` ends the thread running it (after an abort's grace period). */
-  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse>;
-  /**
-   * Runs several requests on one thread, in order, in one message each way: how a backlog is sent
-   * (one message and one wake-up per batch rather than per call). A call whose arguments cannot be
-   * posted gets `onRefused` instead of a response; the others still run. Optional.
-   */
-  runBatch?(
-    requests: readonly TaskRequest[],
-    onResponse: (index: number, response: TaskResponse) => void,
-    onRefused: (index: number, error: Error) => void,
-  ): Promise<void>;
-  /** Tells the threads to abort the running call `call` (its `@TaskSignal()` parameter). */
-  abortRunning(call: number, reason: SerializedThrown): void;
-  /** How many calls can run at once. */
-  readonly capacity: number;
-}
-
-/** An executor that owns the threads (or stands in for them): the pool's backend. */
-export interface Backend extends Executor {
-  /** Disposes every thread's context; resolves with what the disposals threw. */
-  disposeContexts(): Promise<unknown[]>;
-  /** Ends the threads (idempotent). */
-  end(): Promise<void>;
-}
-
-/** A snapshot of the pool's activity; see `ThreadPool#stats`. */
-export interface PoolStats {
-  /** Threads of the pool. */
-  readonly threads: number;
-  /** Threads with no call running. */
-  readonly idle: number;
-  /** Calls waiting for a thread. */
-  readonly queued: number;
-  /** Calls running on a thread. */
-  readonly running: number;
-  /** Calls that resolved since the pool started. */
-  readonly completed: number;
-  /** Calls that rejected (thrown, aborted, timed out, thread lost) since the pool started. */
-  readonly failed: number;
-  /** Messages that carried calls to threads: fewer than the calls when a backlog went out in batches. */
-  readonly messages: number;
-  /** Share of the threads' time spent running calls since the pool started, from 0 to 1. */
-  readonly utilization: number;
-  /**
-   * Run time in ms over every call since the pool started: from when the call is handed to a thread
-   * (a call in a batch: from when the call before it settled) to when it settles, as the main thread
-   * sees them, so a thread's start-up counts for the first calls. From a histogram with
-   * quarter-octave buckets (each figure is within 19% of the true one).
-   */
-  readonly runTime: Percentiles;
-  /** Wait time in ms (called → handed to a thread), as `runTime`. */
-  readonly waitTime: Percentiles;
-}
-
-/** Figures of a distribution of durations, in ms (see `PoolStats`). */
-export interface Percentiles {
-  /** The median. */
-  readonly p50: number;
-  /** 90% of the calls took at most this. */
-  readonly p90: number;
-  /** 99% of the calls took at most this. */
-  readonly p99: number;
-  /** The longest, exact. */
-  readonly max: number;
-}
+import type { TaskRequest, TaskResponse } from '../shared/protocol';
 
 interface Call {
   readonly record: TaskRecord;
@@ -116,8 +34,6 @@ export interface BroadcastPart {
 /** The most calls sent to a thread in one message. */
 const MAX_BATCH = 64;
 
-/** Quarter-octave buckets from 1 µs to about 2^30 µs (18 minutes). */
-const BUCKETS = 120;
 let nextCallId = 1;
 
 /**
@@ -463,69 +379,4 @@ export class Scheduler {
     if (this.#roomWaiters.length > 0 && this.hasRoom()) for (const wake of this.#roomWaiters.splice(0)) wake();
     if (this.#idleWaiters.length > 0 && this.#queued === 0 && this.#busy === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
   }
-}
-
-/** The error of an aborted call: code `ERR_TASK_ABORTED`, name `AbortError`, cause the signal's reason. */
-export function abortError(taskName: string, reason: unknown): AsyncThreadPoolError {
-  const error = fail('ERR_TASK_ABORTED', `${taskName} was aborted`, reason);
-  Object.defineProperty(error, 'name', { value: 'AbortError', configurable: true, writable: true, enumerable: false });
-  return error;
-}
-
-/**
- * Durations in quarter-octave buckets from 1 µs up (bucket i holds about 2^(i/4) µs): recording is
- * a logarithm and an increment, reading walks ~100 counters, so both stay cheap at any rate.
- */
-class Histogram {
-  readonly #counts = new Float64Array(BUCKETS);
-  #total = 0;
-  #max = 0;
-
-  record(ms: number): void {
-    const us = Math.max(1, ms * 1000);
-    const bucket = Math.min(BUCKETS - 1, Math.floor(Math.log2(us) * 4));
-    this.#counts[bucket] = (this.#counts[bucket] ?? 0) + 1;
-    this.#total++;
-    if (ms > this.#max) this.#max = ms;
-  }
-
-  percentiles(): Percentiles {
-    if (this.#total === 0) return { p50: 0, p90: 0, p99: 0, max: 0 };
-    const at = (q: number): number => {
-      const rank = q * this.#total;
-      let seen = 0;
-      for (let i = 0; i < BUCKETS; i++) {
-        seen += this.#counts[i] ?? 0;
-        // The bucket's upper edge, in ms, capped by the largest value seen.
-        if (seen >= rank) return Math.min(this.#max, 2 ** ((i + 1) / 4) / 1000);
-      }
-      return this.#max;
-    };
-    return { p50: at(0.5), p90: at(0.9), p99: at(0.99), max: this.#max };
-  }
-}
-
-/** The longest delay a Node timer takes; longer ones fire after 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
-
-/** Checks per-call options at once, with the library's one message pattern. */
-export function validateCallOptions(options: unknown): CallOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw fail('ERR_INVALID_OPTION', `Expected call options to be an object, got ${String(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (key !== 'signal' && key !== 'timeout') throw fail('ERR_INVALID_OPTION', `Unknown call option \`${key}\`; expected signal, timeout`);
-  }
-  const { signal, timeout } = options as { signal?: unknown; timeout?: unknown };
-  // Duck-typed: a signal from another realm (jest's) is not `instanceof` this realm's AbortSignal.
-  if (signal !== undefined && (typeof (signal as AbortSignal).aborted !== 'boolean' || typeof (signal as AbortSignal).addEventListener !== 'function')) {
-    throw fail('ERR_INVALID_OPTION', 'Expected `signal` to be an AbortSignal');
-  }
-  if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMER_MS)) {
-    throw fail(
-      'ERR_INVALID_OPTION',
-      `Expected \`timeout\` to be a positive number of milliseconds up to ${String(MAX_TIMER_MS)} (leave it out for none), got ${describe(timeout)}`,
-    );
-  }
-  return options;
 }

@@ -1,9 +1,9 @@
 import { MessageChannel, receiveMessageOnPort, type SHARE_ENV, Worker } from 'node:worker_threads';
 import { optionalExecArgv } from './exec-argv';
 import { buildRequest, entryModuleRefusal, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
-import { describe, fail } from '../shared/errors';
+import { abortError, describe, fail } from '../shared/errors';
 import { resolveEnv, type ThreadEnv } from './options';
-import { abortError, type CallOptions, validateCallOptions } from './scheduler';
+import { type CallOptions, validateCallOptions } from './options';
 import { moduleRegistry, type TaskRecord } from '../shared/manifest';
 import { unwrapMoved } from '../shared/transfer';
 import { prepareThreadSource } from './ts-prefill';

@@ -272,3 +272,10 @@ function cloneOrText(value: unknown): unknown {
     return attempt(() => Object.prototype.toString.call(value), UNREADABLE.value);
   }
 }
+
+/** The error of an aborted call: code `ERR_TASK_ABORTED`, name `AbortError`, cause the signal's reason. */
+export function abortError(taskName: string, reason: unknown): AsyncThreadPoolError {
+  const error = fail('ERR_TASK_ABORTED', `${taskName} was aborted`, reason);
+  Object.defineProperty(error, 'name', { value: 'AbortError', configurable: true, writable: true, enumerable: false });
+  return error;
+}

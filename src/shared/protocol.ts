@@ -97,11 +97,7 @@ export interface TaskRequest {
   readonly barrier?: BroadcastBarrier;
 }
 
-/**
- * Int32 slots: [0] parts that reached a thread, [1] 1 once the broadcast is called off (a part
- * failed to reach one). Each thread holds its part until all `parties` arrived, so no thread can
- * take two parts.
- */
+/** A broadcast's barrier: shared memory laid out and used only by `shared/barrier.ts`. */
 export interface BroadcastBarrier {
   readonly buffer: SharedArrayBuffer;
   readonly parties: number;

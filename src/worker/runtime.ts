@@ -7,7 +7,8 @@ import { threadId } from 'node:worker_threads';
 import { describe, fail, messageOf, serializeThrown } from '../shared/errors';
 import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../shared/manifest';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
-import type { BroadcastBarrier, ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
+import { arriveAndWait } from '../shared/barrier';
+import type { ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
 
 /**
  * What a worker thread knows: its context (pool threads) or that each task builds a fresh one
@@ -193,18 +194,6 @@ export async function runTask(request: TaskRequest, state: ThreadContextState): 
   }
   if (request.barrier !== undefined) await arriveAndWait(request.barrier);
   return outcome;
-}
-
-/** Holds this thread until every part of a broadcast reached a thread, or the broadcast is called off. */
-async function arriveAndWait(barrier: BroadcastBarrier): Promise<void> {
-  const slots = new Int32Array(barrier.buffer);
-  Atomics.add(slots, 0, 1);
-  Atomics.notify(slots, 0);
-  for (let arrived = Atomics.load(slots, 0); arrived < barrier.parties && Atomics.load(slots, 1) === 0; arrived = Atomics.load(slots, 0)) {
-    // Asynchronous wait: the thread's event loop (its context's timers and sockets) keeps running.
-    const wait = Atomics.waitAsync(slots, 0, arrived);
-    if (wait.async) await wait.value;
-  }
 }
 
 /** A temporary thread's context for one task: built and `init()`-ed; a failure is coded as a pool's is. */
