@@ -2,6 +2,7 @@ import type { Piscina } from 'piscina';
 import { MessagePort, type Transferable, type Worker } from 'node:worker_threads';
 import { type AsyncThreadPoolError, fail, reviveThrown } from '../shared/errors';
 import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
+import { threadExited } from './call';
 
 /**
  * Calls for one thread, run in order (one call, or a backlog's batch), and where their responses go.
@@ -273,7 +274,7 @@ export class PoolThreads {
     if (idle !== -1) this.#idle.splice(idle, 1);
     for (const wake of entry.portWaiters.splice(0)) wake(undefined);
     entry.onDisposed?.(undefined);
-    const cause = entry.error ?? new Error(`worker exited with code: ${String(code)}`);
+    const cause = entry.error ?? threadExited(code);
     if (entry.active !== undefined) void this.#failActive(entry, cause);
     if (entry.status === 'starting' && !entry.ending && !this.#released) {
       // Piscina does not replace a thread that fails while starting (and stops replacing any
