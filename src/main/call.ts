@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { checkCloneable } from '../shared/cloneable';
-import { AsyncThreadPoolError, fail, reviveThrown } from '../shared/errors';
+import { AsyncThreadPoolError, type ErrorClass, fail, reviveThrown } from '../shared/errors';
 import { entryModuleAdvice, isUnguardedEntryModule } from '../shared/locate';
 import { registeredErrorClass, type TaskRecord } from '../shared/manifest';
 import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
@@ -55,8 +55,6 @@ export function settle(record: TaskRecord, response: TaskResponse): unknown {
 export function reviveTaskError(record: TaskRecord, error: SerializedThrown): unknown {
   return reviveThrown(error, (ctor) => registeredErrorClass(ctor) ?? exportedErrorClass(record.module, ctor));
 }
-
-type ErrorClass = abstract new (...args: never[]) => Error;
 
 function exportedErrorClass(module: string | undefined, name: string): ErrorClass | undefined {
   if (module === undefined) return undefined;

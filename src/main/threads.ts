@@ -1,6 +1,6 @@
 import type { Piscina } from 'piscina';
 import { MessagePort, type Transferable, type Worker } from 'node:worker_threads';
-import { type AsyncThreadPoolError, fail, reviveThrown } from '../shared/errors';
+import { type AsyncThreadPoolError, fail, messageOf, reviveBuiltin } from '../shared/errors';
 import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
 import { threadExited } from './call';
 
@@ -148,7 +148,7 @@ export class PoolThreads {
   /** Asks the thread running the call `call` to abort it; a run still waiting for a thread just leaves. */
   abort(call: number, reason: SerializedThrown): void {
     const waiting = this.#waiting.find((run) => run.requests.some((request) => request.call === call));
-    if (waiting !== undefined && this.#leaveWaiting(waiting, reviveThrown(reason, () => undefined))) return;
+    if (waiting !== undefined && this.#leaveWaiting(waiting, reviveBuiltin(reason))) return;
     const request: ControlRequest = { type: 'abort', call, reason };
     for (const entry of this.#entries.values()) {
       if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
@@ -371,7 +371,7 @@ export class PoolThreads {
         return;
       case 'init-failed': {
         clearTimeout(entry.initTimer);
-        const cause = reviveThrown(reply.error, () => undefined);
+        const cause = reviveBuiltin(reply.error);
         this.#onBroken(fail('ERR_CONTEXT_INIT_FAILED', `A thread's context failed to initialise: ${messageOf(cause)}`, cause));
         return;
       }
@@ -403,7 +403,7 @@ export class PoolThreads {
       });
       clearTimeout(timer);
       if (reply === 'timeout') return new Error(`dispose() did not finish within contextTimeout (${String(this.#contextTimeout)} ms)`);
-      return reply?.type === 'disposed' && reply.error !== null ? reviveThrown(reply.error, () => undefined) : undefined;
+      return reply?.type === 'disposed' && reply.error !== null ? reviveBuiltin(reply.error) : undefined;
     } finally {
       entry.disposing = false;
       // Unless it has calls to keep the process alive for.
@@ -416,8 +416,4 @@ function isHello(message: unknown, nonce: string): message is HelloMessage {
   if (typeof message !== 'object' || message === null) return false;
   const hello = message as Partial<Record<keyof HelloMessage, unknown>>;
   return hello.type === 'asyncthreadpool:hello' && hello.nonce === nonce && typeof hello.threadId === 'number' && hello.port instanceof MessagePort;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

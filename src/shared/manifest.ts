@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { fail } from './errors';
+import { type ErrorClass, fail } from './errors';
 
 /**
  * The registry of tasks: one per process (per realm, under jest), shared by every copy of the
@@ -40,7 +40,7 @@ interface ManifestState {
   /** The same for `@TaskSignal()`; optional because a state made by an older copy lacks it. */
   pendingSignal?: Map<Function, Map<string | symbol, number>>;
   /** Error classes registered with `registerErrorClass`, by constructor name. */
-  readonly errorClasses: Map<string, abstract new (...args: never[]) => Error>;
+  readonly errorClasses: Map<string, ErrorClass>;
   /** The modules threads may load (see `ModuleRegistry` in protocol.ts), and the same as a set. */
   readonly modules: SharedArrayBuffer;
   readonly moduleSet: Set<string>;
@@ -60,7 +60,7 @@ function state(): ManifestState {
     byClass: new WeakMap<Function, Map<string, TaskRecord>>(),
     pendingContext: new Map<Function, Map<string | symbol, number>>(),
     pendingSignal: new Map<Function, Map<string | symbol, number>>(),
-    errorClasses: new Map<string, abstract new (...args: never[]) => Error>(),
+    errorClasses: new Map<string, ErrorClass>(),
     modules: new SharedArrayBuffer(4, { maxByteLength: REGISTRY_MAX_BYTES }),
     moduleSet: new Set<string>(),
   });
@@ -219,11 +219,11 @@ export function dropMarks(owner: Function): void {
 }
 
 /** Makes an `Error` subclass revivable on this thread by its constructor name. */
-export function registerErrorClass(ctor: abstract new (...args: never[]) => Error): void {
+export function registerErrorClass(ctor: ErrorClass): void {
   state().errorClasses.set(ctor.name, ctor);
 }
 
-export function registeredErrorClass(name: string): (abstract new (...args: never[]) => Error) | undefined {
+export function registeredErrorClass(name: string): ErrorClass | undefined {
   return state().errorClasses.get(name);
 }
 
