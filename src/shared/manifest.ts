@@ -31,7 +31,6 @@ export interface TaskRecord {
 }
 
 interface ManifestState {
-  readonly version: 1;
   readonly byName: Map<string, TaskRecord>;
   readonly byFunction: WeakMap<Function, TaskRecord>;
   readonly byClass: WeakMap<Function, Map<string, TaskRecord>>;
@@ -54,7 +53,6 @@ const STATE_KEY = Symbol.for('asyncthreadpool.manifest');
 function state(): ManifestState {
   const holder = globalThis as unknown as Record<symbol, ManifestState | undefined>;
   return (holder[STATE_KEY] ??= {
-    version: 1,
     byName: new Map<string, TaskRecord>(),
     byFunction: new WeakMap<Function, TaskRecord>(),
     byClass: new WeakMap<Function, Map<string, TaskRecord>>(),
@@ -106,14 +104,12 @@ export function isAllowedModule(registry: SharedArrayBuffer, file: string): bool
   return reader.files.has(file);
 }
 
-/** Metadata keys of the library; `design:*` keys are the compiler's. */
-export const METADATA = {
-  paramTypes: 'design:paramtypes',
-} as const;
+/** The compiler's metadata key for a method's declared parameter types. */
+const PARAM_TYPES = 'design:paramtypes';
 
 /** The declared parameter types of a method, if the compiler emitted them. */
 export function readParamTypes(owner: Function, method: string | symbol): readonly unknown[] | undefined {
-  const types: unknown = Reflect.getMetadata(METADATA.paramTypes, owner, method);
+  const types: unknown = Reflect.getMetadata(PARAM_TYPES, owner, method);
   return Array.isArray(types) ? types : undefined;
 }
 
@@ -225,13 +221,4 @@ export function registerErrorClass(ctor: ErrorClass): void {
 
 export function registeredErrorClass(name: string): ErrorClass | undefined {
   return state().errorClasses.get(name);
-}
-
-/**
- * Empties the registry of this realm. For tests of the library itself; task modules loaded before
- * will not register again until they are evaluated again.
- */
-export function resetManifest(): void {
-  const holder = globalThis as unknown as Record<symbol, ManifestState | undefined>;
-  holder[STATE_KEY] = undefined;
 }
