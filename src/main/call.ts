@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { checkCloneable } from '../shared/cloneable';
-import { AsyncThreadPoolError, fail, reviveThrown } from '../shared/errors';
+import { AsyncThreadPoolError, type ErrorClass, fail, reviveThrown } from '../shared/errors';
 import { entryModuleAdvice, isUnguardedEntryModule } from '../shared/locate';
 import { registeredErrorClass, type TaskRecord } from '../shared/manifest';
 import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
@@ -56,8 +56,6 @@ export function reviveTaskError(record: TaskRecord, error: SerializedThrown): un
   return reviveThrown(error, (ctor) => registeredErrorClass(ctor) ?? exportedErrorClass(record.module, ctor));
 }
 
-type ErrorClass = abstract new (...args: never[]) => Error;
-
 function exportedErrorClass(module: string | undefined, name: string): ErrorClass | undefined {
   if (module === undefined) return undefined;
   let exports: unknown;
@@ -80,8 +78,18 @@ export function threadFailure(error: unknown, taskName: string): AsyncThreadPool
   if (typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'DataCloneError') {
     return fail('ERR_UNCLONEABLE', `${taskName}: ${message}`, error);
   }
-  const exit = /worker exited with code: (-?\d+)/i.exec(message);
   const coded = fail('ERR_WORKER_EXITED', `The thread running ${taskName} exited before it finished: ${message}`, error);
-  if (exit?.[1] !== undefined) Object.assign(coded, { exitCode: Number(exit[1]) });
+  const exitCode = typeof error === 'object' && error !== null ? exitCodes.get(error) : undefined;
+  if (exitCode !== undefined) Object.assign(coded, { exitCode });
   return coded;
+}
+
+/** The exit codes of the errors made by {@link threadExited}, which carry them to {@link threadFailure}. */
+const exitCodes = new WeakMap<object, number>();
+
+/** The cause of a call's failure when its thread exited with `code` (and no error of its own). */
+export function threadExited(code: number): Error {
+  const error = new Error(`worker exited with code: ${String(code)}`);
+  exitCodes.set(error, code);
+  return error;
 }

@@ -1,5 +1,5 @@
 import type { Transferable } from 'node:worker_threads';
-import { fail, messageOf, reviveThrown, serializeThrown, type AsyncThreadPoolError } from '../shared/errors';
+import { fail, messageOf, reviveBuiltin, serializeThrown, type AsyncThreadPoolError } from '../shared/errors';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
 import { taskByName } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
@@ -69,7 +69,7 @@ export class InlineBackend implements Backend {
   }
 
   abortRunning(call: number, reason: SerializedThrown): void {
-    this.#running.get(call)?.abort(reviveThrown(reason, () => undefined));
+    this.#running.get(call)?.abort(reviveBuiltin(reason));
   }
 
   async disposeContexts(): Promise<unknown[]> {

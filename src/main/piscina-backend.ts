@@ -1,6 +1,6 @@
 import type { Piscina } from 'piscina';
 import type * as PiscinaModule from 'piscina';
-import { randomBytes } from 'node:crypto';
+import type * as Crypto from 'node:crypto';
 import type { Transferable } from 'node:worker_threads';
 import { WORKER_BOOTSTRAP } from './call';
 import { postFailure, postRefusal } from '../shared/cloneable';
@@ -35,6 +35,10 @@ export class PiscinaBackend implements Backend {
   ) {
     this.capacity = options.threads;
     this.#translate = translate;
+    // Loaded here rather than at import, like Piscina below: `node:crypto` costs a thread that
+    // imports the package index (a task module may) ~3-6 ms, and threads never construct a pool.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { randomBytes } = require('node:crypto') as typeof Crypto;
     const nonce = randomBytes(16).toString('hex');
     const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context, modules: moduleRegistry(), spinWait: options.spinWait, nonce };
     // Loaded here rather than at import: every worker thread imports this library (task modules do)

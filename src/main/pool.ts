@@ -5,7 +5,7 @@ import { watchUnclosed } from './exit';
 import { type AsyncThreadPoolError, fail } from '../shared/errors';
 import { allowModule, type TaskRecord } from '../shared/manifest';
 import { resolvePoolOptions, type ThreadPoolOptions } from './options';
-import { PiscinaBackend } from './piscina-backend';
+import type * as PiscinaBackendModule from './piscina-backend';
 import {
   dispatch,
   type BroadcastRemote,
@@ -85,6 +85,10 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     } else {
       const context = resolved.context === undefined ? null : contextSpec(resolved.context, resolved.contextArgs);
       if (context !== null) allowModule(context.source.module);
+      // Loaded here rather than at import, with what it imports (the thread layer, the TypeScript
+      // prefill): a thread whose task module imports the package index never constructs a pool.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { PiscinaBackend } = require('./piscina-backend') as typeof PiscinaBackendModule;
       this.#backend = new PiscinaBackend(resolved, context, onBroken, (error, taskName) =>
         this.#threadFailure(error, taskName),
       );

@@ -1,6 +1,6 @@
 import { MessageChannel, receiveMessageOnPort, type SHARE_ENV, Worker } from 'node:worker_threads';
 import { optionalExecArgv } from './exec-argv';
-import { buildRequest, entryModuleRefusal, settle, threadFailure, WORKER_BOOTSTRAP } from './call';
+import { buildRequest, entryModuleRefusal, settle, threadExited, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { abortError, describe, fail } from '../shared/errors';
 import { resolveEnv, type ThreadEnv } from './options';
 import { type CallOptions, validateCallOptions } from './options';
@@ -142,7 +142,7 @@ function runOnTemporaryThread(
       if (outcome === undefined) onAnswer(receiveMessageOnPort(answers)?.message);
       answers.close();
       if (outcome === undefined) {
-        reject(threadFailure(crash ?? new Error(`worker exited with code: ${String(code)}`), record.name));
+        reject(threadFailure(crash ?? threadExited(code), record.name));
       } else if ('error' in outcome) {
         reject(outcome.error);
       } else {

@@ -1,7 +1,8 @@
 import type { Piscina } from 'piscina';
 import { MessagePort, type Transferable, type Worker } from 'node:worker_threads';
-import { type AsyncThreadPoolError, fail, reviveThrown } from '../shared/errors';
+import { type AsyncThreadPoolError, fail, messageOf, reviveBuiltin } from '../shared/errors';
 import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
+import { threadExited } from './call';
 
 /**
  * Calls for one thread, run in order (one call, or a backlog's batch), and where their responses go.
@@ -147,7 +148,7 @@ export class PoolThreads {
   /** Asks the thread running the call `call` to abort it; a run still waiting for a thread just leaves. */
   abort(call: number, reason: SerializedThrown): void {
     const waiting = this.#waiting.find((run) => run.requests.some((request) => request.call === call));
-    if (waiting !== undefined && this.#leaveWaiting(waiting, reviveThrown(reason, () => undefined))) return;
+    if (waiting !== undefined && this.#leaveWaiting(waiting, reviveBuiltin(reason))) return;
     const request: ControlRequest = { type: 'abort', call, reason };
     for (const entry of this.#entries.values()) {
       if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
@@ -273,7 +274,7 @@ export class PoolThreads {
     if (idle !== -1) this.#idle.splice(idle, 1);
     for (const wake of entry.portWaiters.splice(0)) wake(undefined);
     entry.onDisposed?.(undefined);
-    const cause = entry.error ?? new Error(`worker exited with code: ${String(code)}`);
+    const cause = entry.error ?? threadExited(code);
     if (entry.active !== undefined) void this.#failActive(entry, cause);
     if (entry.status === 'starting' && !entry.ending && !this.#released) {
       // Piscina does not replace a thread that fails while starting (and stops replacing any
@@ -370,7 +371,7 @@ export class PoolThreads {
         return;
       case 'init-failed': {
         clearTimeout(entry.initTimer);
-        const cause = reviveThrown(reply.error, () => undefined);
+        const cause = reviveBuiltin(reply.error);
         this.#onBroken(fail('ERR_CONTEXT_INIT_FAILED', `A thread's context failed to initialise: ${messageOf(cause)}`, cause));
         return;
       }
@@ -402,7 +403,7 @@ export class PoolThreads {
       });
       clearTimeout(timer);
       if (reply === 'timeout') return new Error(`dispose() did not finish within contextTimeout (${String(this.#contextTimeout)} ms)`);
-      return reply?.type === 'disposed' && reply.error !== null ? reviveThrown(reply.error, () => undefined) : undefined;
+      return reply?.type === 'disposed' && reply.error !== null ? reviveBuiltin(reply.error) : undefined;
     } finally {
       entry.disposing = false;
       // Unless it has calls to keep the process alive for.
@@ -415,8 +416,4 @@ function isHello(message: unknown, nonce: string): message is HelloMessage {
   if (typeof message !== 'object' || message === null) return false;
   const hello = message as Partial<Record<keyof HelloMessage, unknown>>;
   return hello.type === 'asyncthreadpool:hello' && hello.nonce === nonce && typeof hello.threadId === 'number' && hello.port instanceof MessagePort;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -116,7 +116,8 @@ export function describe(value: unknown): string {
   return `\`${String(value)}\` (${typeof value})`;
 }
 
-type ErrorClass = abstract new (...args: never[]) => Error;
+/** An `Error` subclass, as `registerErrorClass` takes and `reviveThrown` looks up. */
+export type ErrorClass = abstract new (...args: never[]) => Error;
 
 const STANDARD_KEYS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
 
@@ -241,6 +242,11 @@ export function reviveThrown(data: SerializedThrown, findClass: (ctor: string) =
   if (ctor === AsyncThreadPoolError) Object.defineProperty(error, BRAND, { value: true });
   Object.assign(error, data.props);
   return error;
+}
+
+/** Revives with the built-in classes only (and the library's own): for abort reasons and the library's messages. */
+export function reviveBuiltin(data: SerializedThrown): unknown {
+  return reviveThrown(data, () => undefined);
 }
 
 const BUILTIN_ERRORS = ['Error', 'TypeError', 'RangeError', 'SyntaxError', 'ReferenceError', 'EvalError', 'URIError', 'AggregateError'];

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { fail } from './errors';
+import { type ErrorClass, fail } from './errors';
 
 /**
  * The registry of tasks: one per process (per realm, under jest), shared by every copy of the
@@ -31,7 +31,6 @@ export interface TaskRecord {
 }
 
 interface ManifestState {
-  readonly version: 1;
   readonly byName: Map<string, TaskRecord>;
   readonly byFunction: WeakMap<Function, TaskRecord>;
   readonly byClass: WeakMap<Function, Map<string, TaskRecord>>;
@@ -40,7 +39,7 @@ interface ManifestState {
   /** The same for `@TaskSignal()`; optional because a state made by an older copy lacks it. */
   pendingSignal?: Map<Function, Map<string | symbol, number>>;
   /** Error classes registered with `registerErrorClass`, by constructor name. */
-  readonly errorClasses: Map<string, abstract new (...args: never[]) => Error>;
+  readonly errorClasses: Map<string, ErrorClass>;
   /** The modules threads may load (see `ModuleRegistry` in protocol.ts), and the same as a set. */
   readonly modules: SharedArrayBuffer;
   readonly moduleSet: Set<string>;
@@ -54,13 +53,12 @@ const STATE_KEY = Symbol.for('asyncthreadpool.manifest');
 function state(): ManifestState {
   const holder = globalThis as unknown as Record<symbol, ManifestState | undefined>;
   return (holder[STATE_KEY] ??= {
-    version: 1,
     byName: new Map<string, TaskRecord>(),
     byFunction: new WeakMap<Function, TaskRecord>(),
     byClass: new WeakMap<Function, Map<string, TaskRecord>>(),
     pendingContext: new Map<Function, Map<string | symbol, number>>(),
     pendingSignal: new Map<Function, Map<string | symbol, number>>(),
-    errorClasses: new Map<string, abstract new (...args: never[]) => Error>(),
+    errorClasses: new Map<string, ErrorClass>(),
     modules: new SharedArrayBuffer(4, { maxByteLength: REGISTRY_MAX_BYTES }),
     moduleSet: new Set<string>(),
   });
@@ -106,14 +104,12 @@ export function isAllowedModule(registry: SharedArrayBuffer, file: string): bool
   return reader.files.has(file);
 }
 
-/** Metadata keys of the library; `design:*` keys are the compiler's. */
-export const METADATA = {
-  paramTypes: 'design:paramtypes',
-} as const;
+/** The compiler's metadata key for a method's declared parameter types. */
+const PARAM_TYPES = 'design:paramtypes';
 
 /** The declared parameter types of a method, if the compiler emitted them. */
 export function readParamTypes(owner: Function, method: string | symbol): readonly unknown[] | undefined {
-  const types: unknown = Reflect.getMetadata(METADATA.paramTypes, owner, method);
+  const types: unknown = Reflect.getMetadata(PARAM_TYPES, owner, method);
   return Array.isArray(types) ? types : undefined;
 }
 
@@ -219,19 +215,10 @@ export function dropMarks(owner: Function): void {
 }
 
 /** Makes an `Error` subclass revivable on this thread by its constructor name. */
-export function registerErrorClass(ctor: abstract new (...args: never[]) => Error): void {
+export function registerErrorClass(ctor: ErrorClass): void {
   state().errorClasses.set(ctor.name, ctor);
 }
 
-export function registeredErrorClass(name: string): (abstract new (...args: never[]) => Error) | undefined {
+export function registeredErrorClass(name: string): ErrorClass | undefined {
   return state().errorClasses.get(name);
-}
-
-/**
- * Empties the registry of this realm. For tests of the library itself; task modules loaded before
- * will not register again until they are evaluated again.
- */
-export function resetManifest(): void {
-  const holder = globalThis as unknown as Record<symbol, ManifestState | undefined>;
-  holder[STATE_KEY] = undefined;
 }

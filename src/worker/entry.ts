@@ -9,7 +9,7 @@
  */
 import { MessageChannel, parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads';
 import type { MessagePort, Transferable } from 'node:worker_threads';
-import { fail, messageOf, reviveThrown, serializeThrown } from '../shared/errors';
+import { fail, messageOf, reviveBuiltin, serializeThrown } from '../shared/errors';
 import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
 import { abortCall, createContext, disposeSafely, type Outcome, runTask, type ThreadContextState } from './runtime';
 
@@ -50,7 +50,7 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
         });
         return;
       case 'abort':
-        abortCall(message.call, reviveThrown(message.reason, () => undefined));
+        abortCall(message.call, reviveBuiltin(message.reason));
         return;
       case 'dispose':
         void ready
