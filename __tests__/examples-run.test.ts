@@ -5,8 +5,10 @@ import { main as backpressure } from '../examples/backpressure';
 import { main as broadcast } from '../examples/broadcast';
 import { main as cancellationAndTimeouts } from '../examples/cancellation-and-timeouts';
 import { main as errors } from '../examples/errors';
+import { main as keyAffinity } from '../examples/key-affinity';
 import { main as lifecycle } from '../examples/lifecycle';
 import { main as move } from '../examples/move';
+import { main as priorities } from '../examples/priorities';
 import { main as reliability } from '../examples/reliability';
 import { main as stats } from '../examples/stats';
 import { ROOT, runNode } from './helpers-process';
@@ -56,6 +58,14 @@ describe('examples/', () => {
 
   test('broadcast: one part per thread, each with its own context', async () => {
     expect(await broadcast()).toEqual({ perThread: [10, 10], counts: [11, 11], threads: 2 });
+  });
+
+  test('priorities: waiting calls leave by priority, in order within one; the running call is not interrupted', async () => {
+    expect(await priorities()).toEqual({ finished: ['nightly report', 'search A', 'search B', 'email digest', 'bulk export'] });
+  });
+
+  test("key-affinity: a tenant's calls stay on one thread, so its cached price list is loaded once; tenants spread evenly", async () => {
+    expect(await keyAffinity()).toEqual({ calls: 12, loads: 4, threadsPerTenant: [1, 1, 1, 1], tenantsPerThread: [2, 2], anyThreadPrice: 400 });
   });
 
   test('stats: counts every call and failure; batches a backlog; sane utilization and percentiles', async () => {

@@ -3,8 +3,11 @@ import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/prot
 
 /** Where calls run: the pool's threads, or the calling thread for the inline pool. */
 export interface Executor {
-  /** Runs a request; `stop` ends the thread running it (after an abort's grace period). */
-  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse>;
+  /**
+   * Runs a request; `stop` ends the thread running it (after an abort's grace period). With
+   * `thread` (the id of an idle thread, see `threads`), on that thread.
+   */
+  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined, thread?: number): Promise<TaskResponse>;
   /**
    * Runs several requests on one thread, in order, in one message each way: how a backlog is sent
    * (one message and one wake-up per batch rather than per call). A call whose arguments cannot be
@@ -14,11 +17,25 @@ export interface Executor {
     requests: readonly TaskRequest[],
     onResponse: (index: number, response: TaskResponse) => void,
     onRefused: (index: number, error: Error) => void,
+    thread?: number,
   ): Promise<void>;
   /** Tells the threads to abort the running call `call` (its `@TaskSignal()` parameter). */
   abortRunning(call: number, reason: SerializedThrown): void;
   /** How many calls can run at once. */
   readonly capacity: number;
+  /** The threads, for running calls with a key on the thread of their key. Without it (one thread), keys change nothing. */
+  readonly threads?: Threads;
+}
+
+/** What key affinity needs to know of an executor's threads, by thread id. */
+export interface Threads {
+  /** The threads that take calls or will once started (not those dying or being ended), in start order. */
+  live(): readonly number[];
+  isLive(thread: number): boolean;
+  /** Ready threads with nothing to run. */
+  idle(): readonly number[];
+  /** Calls `listener` when a thread becomes idle without a run ending (it finished starting). */
+  onIdle(listener: () => void): void;
 }
 
 /** An executor that owns the threads (or stands in for them): the pool's backend. */

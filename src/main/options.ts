@@ -24,6 +24,22 @@ export interface CallOptions {
    * rejects with `ERR_TASK_TIMEOUT` and is aborted as with `signal`.
    */
   readonly timeout?: number;
+  /**
+   * Among the calls waiting for a thread, higher priorities go first; calls of one priority go in
+   * the order they were made. Any finite number. A call that is running is never preempted.
+   * @default 0
+   */
+  readonly priority?: number;
+  /**
+   * Calls with the same key run on the same thread, while that thread lives: a cache kept in the
+   * thread's context for the key (a tenant, a file) hits. Keys spread evenly over the threads; the
+   * keys of a thread that ends move to the others. A call with a key waits for its thread (calls
+   * without one, and with other keys, go on around it). A string or a finite number. Not for
+   * `broadcast` (it runs on every thread) nor a pool-less `spawn` (each call has a thread of its
+   * own): both refuse it with `ERR_INVALID_OPTION`. On the inline pool (one thread), it changes nothing.
+   * @default undefined (any thread)
+   */
+  readonly key?: string | number;
 }
 
 /** Options of `new ThreadPool(options)`. */
@@ -220,19 +236,27 @@ function validateLimits(limits: unknown): void {
   }
 }
 
+const CALL_OPTIONS = new Set(['signal', 'timeout', 'priority', 'key']);
+
 /** Checks per-call options at once, with the library's one message pattern (see `invalid`). */
 export function validateCallOptions(options: unknown): CallOptions {
   if (typeof options !== 'object' || options === null) throw invalid('call options', 'an object', options);
-  for (const key of Object.keys(options)) {
-    if (key !== 'signal' && key !== 'timeout') throw fail('ERR_INVALID_OPTION', `Unknown call option \`${key}\`; expected signal, timeout`);
+  for (const name of Object.keys(options)) {
+    if (!CALL_OPTIONS.has(name)) throw fail('ERR_INVALID_OPTION', `Unknown call option \`${name}\`; expected ${[...CALL_OPTIONS].join(', ')}`);
   }
-  const { signal, timeout } = options as { signal?: unknown; timeout?: unknown };
+  const { signal, timeout, priority, key } = options as { signal?: unknown; timeout?: unknown; priority?: unknown; key?: unknown };
   // Duck-typed: a signal from another realm (jest's) is not `instanceof` this realm's AbortSignal.
   if (signal !== undefined && (typeof (signal as AbortSignal).aborted !== 'boolean' || typeof (signal as AbortSignal).addEventListener !== 'function')) {
     throw invalid('signal', 'an AbortSignal', signal);
   }
   if (timeout !== undefined && (typeof timeout !== 'number' || !Number.isFinite(timeout) || timeout <= 0 || timeout > MAX_TIMER_MS)) {
     throw invalid('timeout', `a positive number of milliseconds up to ${String(MAX_TIMER_MS)} (leave it out for none)`, timeout);
+  }
+  if (priority !== undefined && (typeof priority !== 'number' || !Number.isFinite(priority))) {
+    throw invalid('priority', 'a finite number (higher runs first; leave it out for 0)', priority);
+  }
+  if (key !== undefined && typeof key !== 'string' && (typeof key !== 'number' || !Number.isFinite(key))) {
+    throw invalid('key', 'a string or a finite number', key);
   }
   return options;
 }

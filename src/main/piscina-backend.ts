@@ -9,7 +9,7 @@ import { optionalExecArgv } from './exec-argv';
 import { allowedModules, moduleRegistry } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
 import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
-import type { Backend } from './executor';
+import type { Backend, Threads } from './executor';
 import { PoolThreads, type Run } from './threads';
 import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
 
@@ -22,6 +22,7 @@ import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
  */
 export class PiscinaBackend implements Backend {
   readonly capacity: number;
+  readonly threads: Threads;
   readonly #piscina: Piscina;
   readonly #members: PoolThreads;
   readonly #translate: (error: unknown, taskName: string) => Error;
@@ -65,9 +66,10 @@ export class PiscinaBackend implements Backend {
       ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
     });
     this.#members = new PoolThreads(this.#piscina, options.threads, context !== null, onBroken, options.contextTimeout, nonce);
+    this.threads = this.#members;
   }
 
-  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {
+  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined, thread?: number): Promise<TaskResponse> {
     prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
       let answer: TaskResponse | undefined;
@@ -94,7 +96,7 @@ export class PiscinaBackend implements Backend {
         },
         { once: true },
       );
-      this.#members.start(run);
+      this.#members.start(run, thread);
     });
   }
 
@@ -111,6 +113,7 @@ export class PiscinaBackend implements Backend {
     requests: readonly TaskRequest[],
     onResponse: (index: number, response: TaskResponse) => void,
     onRefused: (index: number, error: Error) => void,
+    thread?: number,
   ): Promise<void> {
     for (const request of requests) prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
@@ -146,7 +149,7 @@ export class PiscinaBackend implements Backend {
               post(sendable);
             }
           },
-        });
+        }, thread);
       };
       post(requests.map((_, i) => i));
     });

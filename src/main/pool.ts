@@ -210,8 +210,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   }
 
   /**
-   * The same API with per-call options: `signal` (cancellation) and `timeout` (ms from when the call
-   * starts running). Views are cheap; keep one per set of options.
+   * The same API with per-call options: `signal` (cancellation), `timeout` (ms from when the call
+   * starts running), `priority` (higher leaves the queue first) and `key` (calls with one key run on
+   * one thread). Views are cheap; keep one per set of options.
    *
    * @example
    * ```ts
@@ -268,6 +269,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   async #broadcastCall(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown[]> {
     const refused = this.#refusal(record);
     if (refused !== null) throw refused;
+    if (options?.key !== undefined) {
+      throw fail('ERR_INVALID_OPTION', `Cannot broadcast ${record.name} with a \`key\`: a broadcast runs on every thread; leave the key out`);
+    }
     const request = buildRequest(record, args);
     if (request instanceof Error) throw request;
     const parties = this.#threads;

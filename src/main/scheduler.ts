@@ -1,6 +1,8 @@
 import type { Transferable } from 'node:worker_threads';
 import type { Executor } from './executor';
 import { type CallOptions } from './options';
+import { type CallKey, KeySlots } from './affinity';
+import { before, CallQueue } from './queue';
 import { Histogram, type PoolStats } from './stats';
 import { settle, threadFailure } from './call';
 import { abortError, type AsyncThreadPoolError, fail, serializeThrown } from '../shared/errors';
@@ -15,6 +17,12 @@ interface Call {
   readonly reject: (error: Error) => void;
   readonly options: CallOptions | undefined;
   readonly submitted: number;
+  /** Its place in line among the calls of its priority. */
+  readonly seq: number;
+  /** Higher goes first; `Infinity` for the parts of a broadcast that has started (see `#promoteParts`). */
+  priority: number;
+  /** Its key, when the executor has threads to choose from (key affinity). */
+  readonly key: CallKey | undefined;
   dispatched: number;
   state: 'queued' | 'running' | 'done';
   /** The caller's promise is settled (a call may be settled by an abort while its thread still runs it). */
@@ -46,9 +54,15 @@ export class Scheduler {
   readonly #executor: Executor;
   readonly #maxQueue: number;
   readonly #abortGracePeriod: number;
-  readonly #queue: (Call | undefined)[] = [];
-  #head = 0;
+  /** Calls waiting for any thread, and calls with a key not yet given their thread. */
+  readonly #queue = new CallQueue<Call>();
+  /** Calls counted in `#queued`: waiting in `#queue` or in `#waitingFor`. */
   #queued = 0;
+  #seq = 0;
+  /** Key affinity, from the first call with a key: which thread runs each key's calls. */
+  #keys: KeySlots | undefined;
+  /** Per thread id: the calls with a key that wait for that thread. */
+  readonly #waitingFor = new Map<number, CallQueue<Call>>();
   /** Calls handed to a thread and not settled. */
   #running = 0;
   /** Executor runs in flight: threads busy (a run is one call or one batch). */
@@ -105,6 +119,9 @@ export class Scheduler {
         reject,
         options,
         submitted: performance.now(),
+        seq: this.#seq++,
+        priority: options?.priority ?? 0,
+        key: this.#executor.threads === undefined ? undefined : options?.key,
         dispatched: 0,
         state: 'queued',
         answered: false,
@@ -129,24 +146,34 @@ export class Scheduler {
           signal.removeEventListener('abort', onAbort);
         };
       }
+      if (call.key !== undefined) this.#useKeys();
       this.#queue.push(call);
       this.#queued++;
       this.#pump();
     });
   }
 
+  /** From the first call with a key: key affinity, and a pump whenever a thread that a call may wait for is ready. */
+  #useKeys(): void {
+    const threads = this.#executor.threads;
+    if (this.#keys !== undefined || threads === undefined) return;
+    this.#keys = new KeySlots(threads);
+    threads.onIdle(() => {
+      if (this.#queued > 0) this.#pump();
+    });
+  }
+
   /** Rejects every queued call with `error` (the pool is being destroyed), and every call queued from now on. */
   dropQueued(error: () => Error): void {
     this.#dropped = error;
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const call = this.#queue[i];
-      if (call?.state !== 'queued') continue;
+    const queued = this.#queue.drain();
+    for (const waiting of this.#waitingFor.values()) queued.push(...waiting.drain());
+    this.#waitingFor.clear();
+    this.#queued = 0;
+    for (const call of queued) {
       call.state = 'done';
       this.#answer(call, undefined, error());
     }
-    this.#queue.length = 0;
-    this.#head = 0;
-    this.#queued = 0;
     this.#notify();
   }
 
@@ -172,49 +199,122 @@ export class Scheduler {
    */
   #pump(): void {
     while (this.#busy < this.#executor.capacity && this.#queued > 0) {
-      const first = this.#next();
+      if (this.#keys !== undefined) {
+        if (!this.#sendKeyed()) break;
+        continue;
+      }
+      const first = this.#take(this.#queue);
       if (first === undefined) break;
       // Spread the backlog over all the threads (not only the free ones, or the first thread to free
       // up would take it all), in at least two batches each, so that uneven calls even out.
-      const size = Math.min(MAX_BATCH, Math.ceil((this.#queued + 1) / (this.#executor.capacity * 2)));
+      const size = this.#batchSize();
       if (size === 1 || !this.#batchable(first)) {
-        this.#dispatch(first);
+        this.#dispatch(first, undefined);
         continue;
       }
       const batch = [first];
       while (batch.length < size && this.#queued > 0) {
-        const call = this.#peek();
+        const call = this.#queue.peek();
         if (call === undefined || !this.#batchable(call)) break;
         batch.push(call);
-        this.#next();
+        this.#take(this.#queue);
       }
-      if (batch.length === 1) this.#dispatch(first);
-      else this.#dispatchBatch(batch);
+      if (batch.length === 1) this.#dispatch(first, undefined);
+      else this.#dispatchBatch(batch, undefined);
     }
     this.#notify();
   }
 
-  /** The first queued call (skipping calls aborted while queued), without taking it. */
-  #peek(): Call | undefined {
-    while (this.#head < this.#queue.length) {
-      const call = this.#queue[this.#head];
-      if (call?.state === 'queued') return call;
-      this.#queue[this.#head++] = undefined;
-    }
-    return undefined;
+  #batchSize(): number {
+    return Math.min(MAX_BATCH, Math.ceil((this.#queued + 1) / (this.#executor.capacity * 2)));
   }
 
-  /** Takes the first queued call. */
-  #next(): Call | undefined {
-    const call = this.#peek();
-    if (call === undefined) return undefined;
-    this.#queue[this.#head++] = undefined;
-    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
-      this.#queue.splice(0, this.#head);
-      this.#head = 0;
-    }
-    this.#queued--;
+  /** Takes the first call of `queue` (one of the scheduler's). */
+  #take(queue: CallQueue<Call>): Call | undefined {
+    const call = queue.shift();
+    if (call !== undefined) this.#queued--;
     return call;
+  }
+
+  /**
+   * The pump once keys are in use: the next run goes to the idle thread whose next call goes first,
+   * that call being the first of its own calls (those with a key it runs) or the first call any
+   * thread may run, whichever is ahead in line (priority, then order). So a thread's keyed calls and
+   * the calls without a key share it in line order: neither starves the other; and a keyed call whose
+   * thread is busy waits for it without holding up the calls behind it. A call any thread may run
+   * goes preferably to a thread with no calls of its own waiting.
+   */
+  #sendKeyed(): boolean {
+    const threads = this.#executor.threads;
+    if (threads === undefined) return false;
+    this.#rehome(threads);
+    const shared = this.#sharedHead();
+    let best = shared;
+    let target: number | undefined;
+    let spare: number | undefined;
+    const idle = threads.idle();
+    for (const thread of idle) {
+      const own = this.#waitingFor.get(thread)?.peek();
+      if (own === undefined) spare ??= thread;
+      else if (best === undefined || before(own, best)) {
+        best = own;
+        target = thread;
+      }
+    }
+    if (best === undefined) return false;
+    // A call any thread may run: to an idle thread with nothing of its own waiting if there is one.
+    if (target === undefined) target = spare ?? idle[0];
+    const first = this.#take(this.#sourceFor(target) ?? this.#queue);
+    if (first === undefined) return false;
+    const size = this.#batchSize();
+    const batch = [first];
+    while (size > 1 && this.#batchable(first) && batch.length < size && this.#queued > 0) {
+      const source = this.#sourceFor(target);
+      const call = source?.peek();
+      if (source === undefined || call === undefined || !this.#batchable(call)) break;
+      batch.push(call);
+      this.#take(source);
+    }
+    if (batch.length === 1) this.#dispatch(first, target);
+    else this.#dispatchBatch(batch, target);
+    return true;
+  }
+
+  /** The queue whose first call goes next on `thread` (any thread if undefined): that thread's own, or the shared one. */
+  #sourceFor(thread: number | undefined): CallQueue<Call> | undefined {
+    const shared = this.#sharedHead();
+    const ownQueue = thread === undefined ? undefined : this.#waitingFor.get(thread);
+    const own = ownQueue?.peek();
+    if (own !== undefined && (shared === undefined || before(own, shared))) return ownQueue;
+    return shared === undefined ? undefined : this.#queue;
+  }
+
+  /**
+   * The first call of the shared queue that any thread may run: calls with a key met on the way go
+   * to the queue of their key's thread. Undefined if the shared queue holds none, or its first call
+   * has a key and no thread lives to take it yet.
+   */
+  #sharedHead(): Call | undefined {
+    const keys = this.#keys;
+    for (;;) {
+      const head = this.#queue.peek();
+      if (head?.key === undefined || keys === undefined) return head;
+      const thread = keys.threadOf(head.key);
+      if (thread === undefined) return undefined;
+      this.#queue.shift();
+      let queue = this.#waitingFor.get(thread);
+      if (queue === undefined) this.#waitingFor.set(thread, (queue = new CallQueue<Call>()));
+      queue.insert([head]);
+    }
+  }
+
+  /** The calls waiting for a thread that no longer takes calls go back in line, to be given a live thread. */
+  #rehome(threads: NonNullable<Executor['threads']>): void {
+    for (const [thread, queue] of this.#waitingFor) {
+      if (threads.isLive(thread)) continue;
+      this.#waitingFor.delete(thread);
+      this.#queue.insert(queue.drain());
+    }
   }
 
   /** A call can share a message with others when nothing about it needs a run of its own. */
@@ -230,8 +330,10 @@ export class Scheduler {
     this.#running++;
   }
 
-  #dispatch(call: Call): void {
+  #dispatch(call: Call, thread: number | undefined): void {
     this.#start(call, performance.now());
+    const barrier = call.request.barrier;
+    if (barrier !== undefined && call.priority !== Infinity) this.#promoteParts(barrier);
     this.#busy++;
     this.#messages++;
     const timeout = call.options?.timeout;
@@ -242,7 +344,7 @@ export class Scheduler {
       }, timeout);
       call.timer.unref();
     }
-    this.#executor.run(call.request, call.transfer, call.stop?.signal).then(
+    this.#executor.run(call.request, call.transfer, call.stop?.signal, thread).then(
       (response) => {
         this.#complete(call, response, undefined);
         this.#release();
@@ -254,7 +356,7 @@ export class Scheduler {
     );
   }
 
-  #dispatchBatch(calls: Call[]): void {
+  #dispatchBatch(calls: Call[], thread: number | undefined): void {
     const now = performance.now();
     for (const call of calls) this.#start(call, now);
     this.#busy++;
@@ -280,6 +382,7 @@ export class Scheduler {
         call.dispatched = started;
         this.#complete(call, undefined, error);
       },
+      thread,
     ).then(
       () => {
         this.#release();
@@ -308,8 +411,26 @@ export class Scheduler {
       call.state = 'queued';
       this.#running--;
     }
-    this.#queue.splice(this.#head, 0, ...calls);
+    this.#queue.insert(calls);
     this.#queued += calls.length;
+  }
+
+  /**
+   * The first part of a broadcast has gone to a thread, which holds it until every thread has taken
+   * a part: its other parts (queued right behind it, since they were queued together) go ahead of
+   * every other call, whatever its priority, so that the threads holding parts are not kept waiting
+   * behind calls that came later.
+   */
+  #promoteParts(barrier: NonNullable<TaskRequest['barrier']>): void {
+    const parts: Call[] = [];
+    for (let next = this.#queue.peek(); next?.request.barrier === barrier; next = this.#queue.peek()) {
+      this.#queue.shift();
+      parts.push(next);
+    }
+    for (const part of parts) {
+      part.priority = Infinity;
+      this.#queue.push(part);
+    }
   }
 
   /** A run ended: its thread is free for the next call or batch. */

@@ -43,8 +43,12 @@ export interface Spawn {
   with(options: SpawnOptions): SpawnWithOptions;
 }
 
-/** Options of `spawn.with(options)`: the per-call options, and the temporary thread's environment. */
-export interface SpawnOptions extends CallOptions {
+/**
+ * Options of `spawn.with(options)`: the per-call options, and the temporary thread's environment.
+ * `priority` is accepted and changes nothing (no call waits: each starts its own thread at once);
+ * `key` is refused (`ERR_INVALID_OPTION`): there is no thread to keep a key on.
+ */
+export interface SpawnOptions extends Omit<CallOptions, 'key'> {
   /** The thread's `process.env`: an object of strings, or `SHARE_ENV` (see `ThreadPoolOptions#env`). @default a copy of `process.env` at the call */
   readonly env?: ThreadEnv;
 }
@@ -69,6 +73,9 @@ function spawner(options: CallOptions | undefined, env?: Record<string, string> 
       }
       const { env: given, ...rest } = next;
       validateCallOptions(rest);
+      if ((rest as CallOptions).key !== undefined) {
+        throw fail('ERR_INVALID_OPTION', 'A pool-less spawn takes no `key`: each call runs on a thread of its own; key affinity needs a pool');
+      }
       return { spawn: spawner(rest, given === undefined ? undefined : resolveEnv(given)) };
     },
   }) as Spawn;

@@ -88,6 +88,8 @@ export class PoolThreads {
   /** Runs waiting for a ready thread (the pool's threads are starting or being replaced). */
   #waiting: Run[] = [];
   #released = false;
+  /** Told when a thread that finished starting is idle (key affinity: calls may wait for that thread). */
+  #onIdle: (() => void) | undefined;
   /** What a hello from one of this pool's threads carries (see `PoolWorkerData.nonce`). */
   readonly #nonce: string;
 
@@ -116,13 +118,16 @@ export class PoolThreads {
     this.#trackNewThreads();
   }
 
-  /** Runs `run` on a ready thread with nothing to do, or on the first that frees up. */
-  start(run: Run): void {
+  /**
+   * Runs `run` on a ready thread with nothing to do, or on the first that frees up. With `thread`
+   * (key affinity), on that thread if it is idle.
+   */
+  start(run: Run, thread?: number): void {
     if (this.#released) {
       run.failed(fail('ERR_POOL_CLOSED', 'The pool has ended its threads'));
       return;
     }
-    const entry = this.#idle.pop();
+    const entry = (thread === undefined ? undefined : this.#takeIdle(thread)) ?? this.#idle.pop();
     if (entry !== undefined) {
       this.#send(entry, run);
       return;
@@ -153,6 +158,40 @@ export class PoolThreads {
     for (const entry of this.#entries.values()) {
       if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
     }
+  }
+
+  // Key affinity (the scheduler runs a key's calls on one thread): which threads live and idle, by id.
+
+  /** Threads that take calls, or will once started: not those dying or being ended. In start order. */
+  live(): number[] {
+    const live: number[] = [];
+    for (const entry of this.#entries.values()) if (this.#takesCalls(entry)) live.push(entry.threadId);
+    return live;
+  }
+
+  isLive(thread: number): boolean {
+    const entry = this.#entries.get(thread);
+    return entry !== undefined && this.#takesCalls(entry);
+  }
+
+  /** Ready threads with nothing to run. */
+  idle(): number[] {
+    return this.#idle.map((entry) => entry.threadId);
+  }
+
+  /** `listener` is called when a thread that finished starting becomes idle. */
+  onIdle(listener: () => void): void {
+    this.#onIdle = listener;
+  }
+
+  #takesCalls(entry: ThreadEntry): boolean {
+    return !entry.ending && entry.error === undefined && !this.#released;
+  }
+
+  /** Takes the thread `thread` off the idle list, if it is there. */
+  #takeIdle(thread: number): ThreadEntry | undefined {
+    const index = this.#idle.findIndex((entry) => entry.threadId === thread);
+    return index === -1 ? undefined : this.#idle.splice(index, 1)[0];
   }
 
   /** Asks every live thread to dispose its context; resolves with what the disposals threw. */
@@ -367,7 +406,10 @@ export class PoolThreads {
       case 'ready':
         clearTimeout(entry.initTimer);
         entry.status = 'ready';
-        if (this.#entries.has(entry.threadId) && !this.#released) this.#free(entry);
+        if (this.#entries.has(entry.threadId) && !this.#released) {
+          this.#free(entry);
+          if (entry.active === undefined) this.#onIdle?.();
+        }
         return;
       case 'init-failed': {
         clearTimeout(entry.initTimer);
