@@ -24,7 +24,26 @@ export interface CallOptions {
    * rejects with `ERR_TASK_TIMEOUT` and is aborted as with `signal`.
    */
   readonly timeout?: number;
+  /**
+   * Receives the task's `@TaskProgress()` reports, in order, on this thread. Reports are coalesced
+   * (the latest value at most every 10 ms or so; values in between are dropped), and the last report
+   * a task makes before it settles is delivered before the call's result. A throw from it fails the
+   * call with what it threw (and aborts the task, as `signal` would).
+   */
+  readonly onProgress?: (value: unknown) => void;
+  /**
+   * For a streaming task: how many items may wait here unconsumed before the task pauses at its
+   * `yield` (credit-based backpressure: the thread sends no more until the caller takes some).
+   * @default 16
+   */
+  readonly highWaterMark?: number;
 }
+
+/** The default {@link CallOptions.highWaterMark}. */
+export const DEFAULT_HIGH_WATER_MARK = 16;
+
+/** The call options' names. */
+const CALL_OPTIONS = new Set(['signal', 'timeout', 'onProgress', 'highWaterMark']);
 
 /** Options of `new ThreadPool(options)`. */
 export interface ThreadPoolOptions<Ctx = never> {
@@ -224,9 +243,13 @@ function validateLimits(limits: unknown): void {
 export function validateCallOptions(options: unknown): CallOptions {
   if (typeof options !== 'object' || options === null) throw invalid('call options', 'an object', options);
   for (const key of Object.keys(options)) {
-    if (key !== 'signal' && key !== 'timeout') throw fail('ERR_INVALID_OPTION', `Unknown call option \`${key}\`; expected signal, timeout`);
+    if (!CALL_OPTIONS.has(key)) throw fail('ERR_INVALID_OPTION', `Unknown call option \`${key}\`; expected ${[...CALL_OPTIONS].join(', ')}`);
   }
-  const { signal, timeout } = options as { signal?: unknown; timeout?: unknown };
+  const { signal, timeout, onProgress, highWaterMark } = options as { signal?: unknown; timeout?: unknown; onProgress?: unknown; highWaterMark?: unknown };
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', 'a function', onProgress);
+  if (highWaterMark !== undefined && (typeof highWaterMark !== 'number' || !Number.isInteger(highWaterMark) || highWaterMark < 1 || highWaterMark > 2 ** 30)) {
+    throw invalid('highWaterMark', 'a positive integer number of items', highWaterMark);
+  }
   // Duck-typed: a signal from another realm (jest's) is not `instanceof` this realm's AbortSignal.
   if (signal !== undefined && (typeof (signal as AbortSignal).aborted !== 'boolean' || typeof (signal as AbortSignal).addEventListener !== 'function')) {
     throw invalid('signal', 'an AbortSignal', signal);

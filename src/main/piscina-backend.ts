@@ -8,8 +8,8 @@ import type { AsyncThreadPoolError } from '../shared/errors';
 import { optionalExecArgv } from './exec-argv';
 import { allowedModules, moduleRegistry } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
-import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
-import type { Backend } from './executor';
+import type { CallEventMessage, ContextSpec, PoolWorkerData, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
+import type { Backend, OnCallEvent } from './executor';
 import { PoolThreads, type Run } from './threads';
 import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
 
@@ -63,7 +63,7 @@ export class PiscinaBackend implements Backend {
     this.#members = new PoolThreads(this.#piscina, options.threads, context !== null, onBroken, options.contextTimeout, nonce);
   }
 
-  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {
+  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined, onEvent?: OnCallEvent): Promise<TaskResponse> {
     prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
       let answer: TaskResponse | undefined;
@@ -73,6 +73,13 @@ export class PiscinaBackend implements Backend {
         onResponse: (_index, response) => {
           answer = response;
         },
+        ...(onEvent === undefined
+          ? {}
+          : {
+              onEvent: (_index: number, message: CallEventMessage) => {
+                onEvent(message);
+              },
+            }),
         done: () => {
           if (answer !== undefined) resolve(answer);
         },
@@ -107,6 +114,7 @@ export class PiscinaBackend implements Backend {
     requests: readonly TaskRequest[],
     onResponse: (index: number, response: TaskResponse) => void,
     onRefused: (index: number, error: Error) => void,
+    onEvent?: (index: number, message: CallEventMessage) => void,
   ): Promise<void> {
     for (const request of requests) prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
@@ -120,6 +128,13 @@ export class PiscinaBackend implements Backend {
             received++;
             onResponse(indices[index] ?? index, response);
           },
+          ...(onEvent === undefined
+            ? {}
+            : {
+                onEvent: (index: number, message: CallEventMessage) => {
+                  onEvent(indices[index] ?? index, message);
+                },
+              }),
           done: resolve,
           failed: (error) => {
             reject(this.#translate(error, requests[indices[received] ?? 0]?.task ?? 'a batch'));
@@ -150,6 +165,10 @@ export class PiscinaBackend implements Backend {
 
   abortRunning(call: number, reason: SerializedThrown): void {
     this.#members.abort(call, reason);
+  }
+
+  controlStream(request: StreamControlRequest): void {
+    this.#members.controlStream(request);
   }
 
   disposeContexts(): Promise<unknown[]> {

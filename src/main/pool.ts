@@ -18,7 +18,8 @@ import {
   type TryRemote,
 } from './proxy';
 import type { Backend } from './executor';
-import { type CallOptions, validateCallOptions } from './options';
+import { type CallOptions, DEFAULT_HIGH_WATER_MARK, validateCallOptions } from './options';
+import { createTaskStream, type TaskStream } from './stream';
 import { type BroadcastPart, Scheduler } from './scheduler';
 import type { PoolStats } from './stats';
 import { callOff, createBarrier } from '../shared/barrier';
@@ -241,7 +242,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     );
   }
 
-  #submit(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): Promise<unknown> | undefined {
+  #submit(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): Promise<unknown> | TaskStream<unknown> | undefined {
+    if (record.stream === true) return this.#stream(record, args, options, whenFull);
     const refused = this.#refusal(record);
     if (refused !== null) return Promise.reject(refused);
     if (!this.#scheduler.hasRoom()) {
@@ -254,6 +256,33 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     return this.#scheduler.submit(record, request, transfer, options);
   }
 
+  /**
+   * A streaming call: its stream, which queues the call at its first `next()`. What stops a call at
+   * the call site makes that `next()` reject; a full queue (`maxQueue`) is told at the call, as for
+   * any call (`trySpawn` returns `undefined`).
+   */
+  #stream(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): TaskStream<unknown> | undefined {
+    const highWaterMark = options?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    const refused = this.#refusal(record);
+    if (refused !== null) return createTaskStream(refused, highWaterMark);
+    if (!this.#scheduler.hasRoom()) {
+      if (whenFull === 'undefined') return undefined;
+      return createTaskStream(
+        fail('ERR_QUEUE_FULL', `Cannot queue ${record.name}: the queue holds maxQueue (${String(this.#scheduler.queueSize)}) calls`),
+        highWaterMark,
+      );
+    }
+    const { args: plain, transfer } = unwrapMoved(args);
+    const request = buildRequest(record, plain as unknown[]);
+    if (request instanceof Error) return createTaskStream(request, highWaterMark);
+    return createTaskStream((onItems) => {
+      // The pool may have closed since the call.
+      const late = this.#refusal(record);
+      if (late !== null) return { result: Promise.reject(late), credit: () => undefined, cancel: () => undefined };
+      return this.#scheduler.submitStream(record, { ...request, stream: highWaterMark }, transfer, options, onItems);
+    }, highWaterMark);
+  }
+
   /** Why a call cannot be queued at all, or null. */
   #refusal(record: TaskRecord): Error | null {
     if (this.#broken !== undefined) return this.#brokenError(record.name);
@@ -264,6 +293,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   async #broadcastCall(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown[]> {
     const refused = this.#refusal(record);
     if (refused !== null) throw refused;
+    if (record.stream === true) {
+      throw fail('ERR_STREAM_NOT_SUPPORTED', `${record.name} is a streaming task: it cannot be broadcast (spawn it once per stream instead)`);
+    }
     const request = buildRequest(record, args);
     if (request instanceof Error) throw request;
     const parties = this.#threads;

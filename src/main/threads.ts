@@ -1,7 +1,16 @@
 import type { Piscina } from 'piscina';
 import { MessagePort, type Transferable, type Worker } from 'node:worker_threads';
 import { type AsyncThreadPoolError, fail, reviveThrown } from '../shared/errors';
-import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
+import type {
+  CallEventMessage,
+  ControlRequest,
+  ControlResponse,
+  HelloMessage,
+  SerializedThrown,
+  StreamControlRequest,
+  TaskRequest,
+  TaskResponse,
+} from '../shared/protocol';
 
 /**
  * Calls for one thread, run in order (one call, or a backlog's batch), and where their responses go.
@@ -12,6 +21,8 @@ export interface Run {
   readonly requests: readonly TaskRequest[];
   readonly transfer: readonly Transferable[];
   readonly onResponse: (index: number, response: TaskResponse) => void;
+  /** What the `index`-th call sends before its result (progress, streamed items). */
+  readonly onEvent?: (index: number, message: CallEventMessage) => void;
   readonly done: () => void;
   readonly failed: (error: unknown) => void;
   /**
@@ -149,6 +160,18 @@ export class PoolThreads {
     const waiting = this.#waiting.find((run) => run.requests.some((request) => request.call === call));
     if (waiting !== undefined && this.#leaveWaiting(waiting, reviveThrown(reason, () => undefined))) return;
     const request: ControlRequest = { type: 'abort', call, reason };
+    for (const entry of this.#entries.values()) {
+      if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
+    }
+  }
+
+  /** Passes the caller's credit or cancellation to the thread running the streaming call; a run still waiting for a thread and cancelled just leaves. */
+  controlStream(request: StreamControlRequest): void {
+    const call = request.call;
+    if (request.type === 'cancel') {
+      const waiting = this.#waiting.find((run) => run.requests.some((one) => one.call === call));
+      if (waiting !== undefined && this.#leaveWaiting(waiting, fail('ERR_TASK_ABORTED', 'The stream was cancelled before it started'))) return;
+    }
     for (const entry of this.#entries.values()) {
       if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
     }
@@ -363,6 +386,10 @@ export class PoolThreads {
         }
         return;
       }
+      case 'progress':
+      case 'items':
+        entry.active?.run.onEvent?.(reply.index, reply);
+        return;
       case 'ready':
         clearTimeout(entry.initTimer);
         entry.status = 'ready';
