@@ -183,11 +183,11 @@ async function runTemporary(config: TemporaryWorkerData, port: MessagePort): Pro
   const { request } = config;
   const posts = request.progress === true || request.stream !== undefined ? eventPosts(port, 0) : undefined;
   if (request.stream !== undefined) {
-    // The caller's credit and cancellation come on the same private port.
+    // The caller's credit and cancellation come on the same private port, which keeps the thread
+    // alive while the task waits for credit (the main thread ends the thread on the answer).
     port.on('message', (message: ControlRequest) => {
       if (message.type === 'credit' || message.type === 'cancel') controlStream(message);
     });
-    port.unref();
   }
   const outcome = await runTask(request, { kind: 'temporary', modules: config.modules }, posts);
   // The main thread ends this thread on the answer: let what the task and its context's dispose()
