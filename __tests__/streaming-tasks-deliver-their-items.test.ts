@@ -67,7 +67,7 @@ describe('streaming tasks', () => {
 
   test('a stream task that returns no AsyncIterable, or yields what cannot be sent, fails with a code after the items before', async () => {
     await using pool = new ThreadPool({ threads: 1 });
-    expectCode(await rejectionOf(pool.spawn(StreamTasks).notIterable().next()), 'ERR_INVALID_TASK');
+    expectCode(await rejectionOf((pool.spawn(StreamTasks).notIterable() as unknown as AsyncIterator<number>).next()), 'ERR_INVALID_TASK');
     const items: unknown[] = [];
     const error = await rejectionOf(
       (async () => {

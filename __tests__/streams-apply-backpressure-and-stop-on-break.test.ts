@@ -76,7 +76,8 @@ describe('stream backpressure and break', () => {
   test('return() of a stream queued behind a busy thread takes it off the queue', async () => {
     await using pool = new ThreadPool({ threads: 1 });
     const gate = sharedCounter();
-    const first = pool.spawn(StreamTasks).oneThenWait(gate);
+    const controller = new AbortController();
+    const first = pool.with({ signal: controller.signal }).spawn(StreamTasks).oneThenWait(gate);
     expect(await first.next()).toEqual({ done: false, value: 1 });
     const shared = counters();
     const second = pool.spawn(StreamTasks).endless(shared);
@@ -85,7 +86,8 @@ describe('stream backpressure and break', () => {
     await second.return();
     expect(await pending).toEqual({ done: true, value: undefined });
     expect(pool.stats.queued).toBe(0);
-    await first.return();
+    // The first task waits for its signal, not at a yield: an abort ends it (its finally runs).
+    controller.abort(new Error('done'));
     await untilAtLeast(gate, FINALLY_RAN, 1);
     expect(Atomics.load(shared, PRODUCED)).toBe(0);
     expect(await pool.spawn(StreamTasks).quick(3)).toBe(3);

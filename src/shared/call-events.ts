@@ -191,6 +191,8 @@ export class StreamPump {
           step = await iterator.next();
         } catch (error) {
           open = false;
+          // The items yielded before the throw go out before it.
+          flush();
           throw error;
         }
         if (step.done === true) {
