@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { task, ThreadContext, TaskSignal, type TaskOptions } from './shared/decorators';
+export { task, ThreadContext, TaskSignal, TaskProgress, type TaskOptions } from './shared/decorators';
 export { ThreadPool, type PoolView } from './main/pool';
 export { spawn, type Spawn, type SpawnOptions, type SpawnWithOptions } from './main/spawn';
 export { move } from './shared/transfer';
@@ -14,9 +14,11 @@ export { registerErrorClass } from './shared/manifest';
 export type { ContextClass, ThreadEnv, ThreadPoolOptions } from './main/options';
 export type { CallOptions } from './main/options';
 export type { PoolStats, Percentiles } from './main/stats';
+export type { TaskStream } from './main/stream';
 export type {
   BroadcastRemote,
   CallerArgs,
+  CallResult,
   Remote,
   ReservedKey,
   TaskClass,
@@ -26,5 +28,6 @@ export type {
   TryRemote,
   UnknownContext,
   WithoutContext,
+  WithoutProgress,
   WithoutSignal,
 } from './main/proxy';

@@ -6,7 +6,7 @@
  *
  * @packageDocumentation
  */
-export { task, ThreadContext, TaskSignal, type TaskOptions } from './shared/decorators';
+export { task, ThreadContext, TaskSignal, TaskProgress, type TaskOptions } from './shared/decorators';
 export { move } from './shared/transfer';
 export { AsyncThreadPoolError, type ErrorCode } from './shared/errors';
 export { registerErrorClass } from './shared/manifest';

@@ -6,6 +6,7 @@ import { abortError, type AsyncThreadPoolError, describe, fail } from '../shared
 import type { TaskRecord } from '../shared/manifest';
 import { dispatch, type CallerArgs, type CallTask, type Remote, type TaskClass, type TaskFunction, type TaskResult } from '../main/proxy';
 import { type CallOptions, validateCallOptions } from '../main/options';
+import { createTaskStream, type TaskStream } from '../main/stream';
 import { unwrapMoved } from '../shared/transfer';
 import { decode, encode } from './codec';
 import {
@@ -54,8 +55,11 @@ export interface RemotePoolOptions {
   readonly keepFinished?: number;
 }
 
-/** Per-call options of `remote.with(options)`: the local pool's, plus BullMQ's job options. */
-export interface RemoteCallOptions extends CallOptions {
+/**
+ * Per-call options of `remote.with(options)`: the local pool's (but `onProgress` and
+ * `highWaterMark`: progress reports and streams do not cross the queue), plus BullMQ's job options.
+ */
+export interface RemoteCallOptions extends Omit<CallOptions, 'onProgress' | 'highWaterMark'> {
   /**
    * How many times the job runs at most: a task that throws (or whose thread dies) runs again on
    * some server, up to this many runs in all. Aborted calls, unknown tasks and undecodable
@@ -157,7 +161,7 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
     this.#ready.catch(() => undefined);
     this.#sweeper = setInterval(() => void this.#sweep(), checkInterval);
     this.#sweeper.unref();
-    this.#plain = new RemoteView<Ctx>((record, args) => this.#call(record, args, undefined));
+    this.#plain = new RemoteView<Ctx>((record, args) => (record.stream === true ? notStreamed(record) : this.#call(record, args, undefined)));
   }
 
   /**
@@ -177,7 +181,7 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
    */
   with(options: RemoteCallOptions): RemoteView<Ctx> {
     const checked = validateRemoteCallOptions(options);
-    return new RemoteView<Ctx>((record, args) => this.#call(record, args, checked));
+    return new RemoteView<Ctx>((record, args) => (record.stream === true ? notStreamed(record) : this.#call(record, args, checked)));
   }
 
   /** Calls waiting for their job's result. */
@@ -483,6 +487,17 @@ export class RemoteView<Ctx> {
   forward(target: unknown, args: unknown[]): unknown {
     return dispatch(this.#call, this.#proxies, target, args);
   }
+}
+
+/**
+ * A streaming task called through the queue: BullMQ carries one result per job, so the call is a
+ * stream whose first `next()` rejects with `ERR_STREAM_NOT_SUPPORTED` (nothing is queued).
+ */
+function notStreamed(record: TaskRecord): TaskStream<unknown> {
+  return createTaskStream(
+    fail('ERR_STREAM_NOT_SUPPORTED', `${record.name} is a streaming task: a RemotePool cannot run it (a BullMQ job has one result); run it on a ThreadPool`),
+    1,
+  );
 }
 
 function validateRemoteCallOptions(options: unknown): RemoteCallOptions {

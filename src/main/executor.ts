@@ -1,13 +1,23 @@
 import type { Transferable } from 'node:worker_threads';
-import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
+import type { CallEventMessage, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
+
+/** Told of what a running call sends before its result (progress, streamed items), in order. */
+export type OnCallEvent = (message: CallEventMessage) => void;
 
 /** Where calls run: the pool's threads, or the calling thread for the inline pool. */
 export interface Executor {
   /**
    * Runs a request; `stop` ends the thread running it (after an abort's grace period). With
-   * `thread` (the id of an idle thread, see `threads`), on that thread.
+   * `thread` (the id of an idle thread, see `threads`), on that thread. `onEvent` receives the
+   * call's progress reports and stream items.
    */
-  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined, thread?: number): Promise<TaskResponse>;
+  run(
+    request: TaskRequest,
+    transfer: readonly Transferable[],
+    stop: AbortSignal | undefined,
+    thread?: number,
+    onEvent?: OnCallEvent,
+  ): Promise<TaskResponse>;
   /**
    * Runs several requests on one thread, in order, in one message each way: how a backlog is sent
    * (one message and one wake-up per batch rather than per call). A call whose arguments cannot be
@@ -18,9 +28,12 @@ export interface Executor {
     onResponse: (index: number, response: TaskResponse) => void,
     onRefused: (index: number, error: Error) => void,
     thread?: number,
+    onEvent?: (index: number, message: CallEventMessage) => void,
   ): Promise<void>;
   /** Tells the threads to abort the running call `call` (its `@TaskSignal()` parameter). */
   abortRunning(call: number, reason: SerializedThrown): void;
+  /** Gives the running streaming call `request.call` the caller's credit, or cancels it. */
+  controlStream(request: StreamControlRequest): void;
   /** How many calls can run at once. */
   readonly capacity: number;
   /** The threads, for running calls with a key on the thread of their key. Without it (one thread), keys change nothing. */

@@ -1,10 +1,11 @@
 import type { Transferable } from 'node:worker_threads';
-import { fail, messageOf, reviveBuiltin, serializeThrown, type AsyncThreadPoolError } from '../shared/errors';
+import { describe, fail, messageOf, reviveBuiltin, serializeThrown, type AsyncThreadPoolError } from '../shared/errors';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
+import { isAsyncIterable, ProgressReporter, StreamPump } from '../shared/call-events';
 import { taskByName } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
-import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
-import type { Backend } from './executor';
+import type { SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
+import type { Backend, OnCallEvent } from './executor';
 
 /**
  * Runs calls on the calling thread, one at a time, with one context: the same API and semantics as
@@ -17,6 +18,9 @@ export class InlineBackend implements Backend {
   readonly capacity = 1;
   readonly #ready: Promise<{ context: object | undefined; error: unknown }>;
   readonly #running = new Map<number, AbortController>();
+  readonly #streams = new Map<number, StreamPump>();
+  /** Streams cancelled before they started. */
+  readonly #cancelled = new Set<number>();
 
   constructor(options: ResolvedPoolOptions<unknown>, onBroken: (error: AsyncThreadPoolError) => void) {
     this.#ready = (async () => {
@@ -34,9 +38,10 @@ export class InlineBackend implements Backend {
     })();
   }
 
-  async run(request: TaskRequest, transfer: readonly Transferable[]): Promise<TaskResponse> {
+  async run(request: TaskRequest, transfer: readonly Transferable[], _stop?: AbortSignal, _thread?: number, onEvent?: OnCallEvent): Promise<TaskResponse> {
     const { context, error: initError } = await this.#ready;
     let controller: AbortController | undefined;
+    let reporter: ProgressReporter | undefined;
     try {
       if (initError !== undefined) throw fail('ERR_CONTEXT_INIT_FAILED', 'The context failed to initialise', initError);
       const record = taskByName(request.task);
@@ -52,7 +57,18 @@ export class InlineBackend implements Backend {
         controller = new AbortController();
         this.#running.set(request.call, controller);
       }
-      const { value, transfer: back } = sendableResult(record, await invokeTask(record, args, context, controller?.signal));
+      if (request.progress === true && onEvent !== undefined) {
+        // As a thread posts a report: a structured clone, coalesced the same way.
+        reporter = new ProgressReporter((value) => {
+          onEvent({ type: 'progress', index: 0, value: structuredClone(value) });
+        }, record.name);
+      }
+      const result = invokeTask(record, args, context, controller?.signal, reporter?.report);
+      if (request.stream !== undefined && request.call !== undefined && onEvent !== undefined) {
+        await this.#stream(record, request.call, request.stream, await result, onEvent, controller?.signal);
+        return { ok: true, value: undefined };
+      }
+      const { value, transfer: back } = sendableResult(record, await result);
       let copy: unknown;
       try {
         copy = structuredClone(value, { transfer: back as Transferable[] });
@@ -64,8 +80,46 @@ export class InlineBackend implements Backend {
     } catch (error) {
       return { ok: false, error: serializeThrown(error) };
     } finally {
+      reporter?.finish();
       if (request.call !== undefined) this.#running.delete(request.call);
     }
+  }
+
+  /** Streams a streaming task's items as a thread does: structured clones (moved items transferred), under the caller's credit. */
+  async #stream(
+    record: NonNullable<ReturnType<typeof taskByName>>,
+    call: number,
+    credit: number,
+    returned: unknown,
+    onEvent: OnCallEvent,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    if (!isAsyncIterable(returned)) {
+      throw fail('ERR_INVALID_TASK', `${record.name} is a streaming task but returned ${describe(returned)}, not an AsyncIterable`);
+    }
+    const pump = new StreamPump(credit);
+    if (this.#cancelled.delete(call)) pump.cancel();
+    this.#streams.set(call, pump);
+    try {
+      await pump.run(
+        record,
+        returned,
+        (items, moved) => {
+          onEvent({ type: 'items', index: 0, items: structuredClone(items, { transfer: moved }) });
+        },
+        signal,
+      );
+    } finally {
+      this.#streams.delete(call);
+    }
+    signal?.throwIfAborted();
+  }
+
+  controlStream(request: StreamControlRequest): void {
+    const pump = this.#streams.get(request.call);
+    if (request.type === 'credit') pump?.addCredit(request.items);
+    else if (pump !== undefined) pump.cancel();
+    else this.#cancelled.add(request.call);
   }
 
   abortRunning(call: number, reason: SerializedThrown): void {

@@ -40,7 +40,26 @@ export interface CallOptions {
    * @default undefined (any thread)
    */
   readonly key?: string | number;
+  /**
+   * Receives the task's `@TaskProgress()` reports, in order, on this thread. Reports are coalesced
+   * (the latest value at most every 10 ms or so; values in between are dropped), and the last report
+   * a task makes before it settles is delivered before the call's result. A throw from it fails the
+   * call with what it threw (and aborts the task, as `signal` would).
+   */
+  readonly onProgress?: (value: unknown) => void;
+  /**
+   * For a streaming task: how many items may wait here unconsumed before the task pauses at its
+   * `yield` (credit-based backpressure: the thread sends no more until the caller takes some).
+   * @default 16
+   */
+  readonly highWaterMark?: number;
 }
+
+/** The default {@link CallOptions.highWaterMark}. */
+export const DEFAULT_HIGH_WATER_MARK = 16;
+
+/** The call options' names. */
+const CALL_OPTIONS = new Set(['signal', 'timeout', 'priority', 'key', 'onProgress', 'highWaterMark']);
 
 /** Options of `new ThreadPool(options)`. */
 export interface ThreadPoolOptions<Ctx = never> {
@@ -236,15 +255,24 @@ function validateLimits(limits: unknown): void {
   }
 }
 
-const CALL_OPTIONS = new Set(['signal', 'timeout', 'priority', 'key']);
-
 /** Checks per-call options at once, with the library's one message pattern (see `invalid`). */
 export function validateCallOptions(options: unknown): CallOptions {
   if (typeof options !== 'object' || options === null) throw invalid('call options', 'an object', options);
   for (const name of Object.keys(options)) {
     if (!CALL_OPTIONS.has(name)) throw fail('ERR_INVALID_OPTION', `Unknown call option \`${name}\`; expected ${[...CALL_OPTIONS].join(', ')}`);
   }
-  const { signal, timeout, priority, key } = options as { signal?: unknown; timeout?: unknown; priority?: unknown; key?: unknown };
+  const { signal, timeout, priority, key, onProgress, highWaterMark } = options as {
+    signal?: unknown;
+    timeout?: unknown;
+    priority?: unknown;
+    key?: unknown;
+    onProgress?: unknown;
+    highWaterMark?: unknown;
+  };
+  if (onProgress !== undefined && typeof onProgress !== 'function') throw invalid('onProgress', 'a function', onProgress);
+  if (highWaterMark !== undefined && (typeof highWaterMark !== 'number' || !Number.isInteger(highWaterMark) || highWaterMark < 1 || highWaterMark > 2 ** 30)) {
+    throw invalid('highWaterMark', 'a positive integer number of items', highWaterMark);
+  }
   // Duck-typed: a signal from another realm (jest's) is not `instanceof` this realm's AbortSignal.
   if (signal !== undefined && (typeof (signal as AbortSignal).aborted !== 'boolean' || typeof (signal as AbortSignal).addEventListener !== 'function')) {
     throw invalid('signal', 'an AbortSignal', signal);

@@ -8,8 +8,8 @@ import type { AsyncThreadPoolError } from '../shared/errors';
 import { optionalExecArgv } from './exec-argv';
 import { allowedModules, moduleRegistry } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
-import type { ContextSpec, PoolWorkerData, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
-import type { Backend, Threads } from './executor';
+import type { CallEventMessage, ContextSpec, PoolWorkerData, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
+import type { Backend, OnCallEvent, Threads } from './executor';
 import { PoolThreads, type Run } from './threads';
 import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
 
@@ -69,7 +69,13 @@ export class PiscinaBackend implements Backend {
     this.threads = this.#members;
   }
 
-  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined, thread?: number): Promise<TaskResponse> {
+  run(
+    request: TaskRequest,
+    transfer: readonly Transferable[],
+    stop: AbortSignal | undefined,
+    thread?: number,
+    onEvent?: OnCallEvent,
+  ): Promise<TaskResponse> {
     prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
       let answer: TaskResponse | undefined;
@@ -79,6 +85,13 @@ export class PiscinaBackend implements Backend {
         onResponse: (_index, response) => {
           answer = response;
         },
+        ...(onEvent === undefined
+          ? {}
+          : {
+              onEvent: (_index: number, message: CallEventMessage) => {
+                onEvent(message);
+              },
+            }),
         done: () => {
           if (answer !== undefined) resolve(answer);
         },
@@ -114,6 +127,7 @@ export class PiscinaBackend implements Backend {
     onResponse: (index: number, response: TaskResponse) => void,
     onRefused: (index: number, error: Error) => void,
     thread?: number,
+    onEvent?: (index: number, message: CallEventMessage) => void,
   ): Promise<void> {
     for (const request of requests) prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
@@ -127,6 +141,13 @@ export class PiscinaBackend implements Backend {
             received++;
             onResponse(indices[index] ?? index, response);
           },
+          ...(onEvent === undefined
+            ? {}
+            : {
+                onEvent: (index: number, message: CallEventMessage) => {
+                  onEvent(indices[index] ?? index, message);
+                },
+              }),
           done: resolve,
           failed: (error) => {
             reject(this.#translate(error, requests[indices[received] ?? 0]?.task ?? 'a batch'));
@@ -157,6 +178,10 @@ export class PiscinaBackend implements Backend {
 
   abortRunning(call: number, reason: SerializedThrown): void {
     this.#members.abort(call, reason);
+  }
+
+  controlStream(request: StreamControlRequest): void {
+    this.#members.controlStream(request);
   }
 
   disposeContexts(): Promise<unknown[]> {

@@ -18,7 +18,8 @@ import {
   type TryRemote,
 } from './proxy';
 import type { Backend } from './executor';
-import { type CallOptions, validateCallOptions } from './options';
+import { type CallOptions, DEFAULT_HIGH_WATER_MARK, validateCallOptions } from './options';
+import { createTaskStream, type TaskStream } from './stream';
 import { type BroadcastPart, Scheduler } from './scheduler';
 import type { PoolStats } from './stats';
 import { callOff, createBarrier } from '../shared/barrier';
@@ -246,7 +247,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     );
   }
 
-  #submit(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): Promise<unknown> | undefined {
+  #submit(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): Promise<unknown> | TaskStream<unknown> | undefined {
+    if (record.stream === true) return this.#stream(record, args, options, whenFull);
     const refused = this.#refusal(record);
     if (refused !== null) return Promise.reject(refused);
     if (!this.#scheduler.hasRoom()) {
@@ -257,6 +259,33 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     const request = buildRequest(record, plain as unknown[]);
     if (request instanceof Error) return Promise.reject(request);
     return this.#scheduler.submit(record, request, transfer, options);
+  }
+
+  /**
+   * A streaming call: its stream, which queues the call at its first `next()`. What stops a call at
+   * the call site makes that `next()` reject; a full queue (`maxQueue`) is told at the call, as for
+   * any call (`trySpawn` returns `undefined`).
+   */
+  #stream(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): TaskStream<unknown> | undefined {
+    const highWaterMark = options?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    const refused = this.#refusal(record);
+    if (refused !== null) return createTaskStream(refused, highWaterMark);
+    if (!this.#scheduler.hasRoom()) {
+      if (whenFull === 'undefined') return undefined;
+      return createTaskStream(
+        fail('ERR_QUEUE_FULL', `Cannot queue ${record.name}: the queue holds maxQueue (${String(this.#scheduler.queueSize)}) calls`),
+        highWaterMark,
+      );
+    }
+    const { args: plain, transfer } = unwrapMoved(args);
+    const request = buildRequest(record, plain as unknown[]);
+    if (request instanceof Error) return createTaskStream(request, highWaterMark);
+    return createTaskStream((onItems) => {
+      // The pool may have closed since the call.
+      const late = this.#refusal(record);
+      if (late !== null) return { result: Promise.reject(late), credit: () => undefined, cancel: () => undefined };
+      return this.#scheduler.submitStream(record, { ...request, stream: highWaterMark }, transfer, options, onItems);
+    }, highWaterMark);
   }
 
   /** Why a call cannot be queued at all, or null. */
@@ -271,6 +300,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     if (refused !== null) throw refused;
     if (options?.key !== undefined) {
       throw fail('ERR_INVALID_OPTION', `Cannot broadcast ${record.name} with a \`key\`: a broadcast runs on every thread; leave the key out`);
+    }
+    if (record.stream === true) {
+      throw fail('ERR_STREAM_NOT_SUPPORTED', `${record.name} is a streaming task: it cannot be broadcast (spawn it once per stream instead)`);
     }
     const request = buildRequest(record, args);
     if (request instanceof Error) throw request;

@@ -1,4 +1,5 @@
 import type { Cloned } from './cloned';
+import type { TaskStream } from './stream';
 import { describe, fail } from '../shared/errors';
 import { taskForFunction, tasksOfClass, type TaskRecord } from '../shared/manifest';
 
@@ -72,9 +73,39 @@ type WithoutOneObject<P extends readonly unknown[]> = P extends readonly [infer 
  * What a caller passes to a task with parameters `P` on a thread whose context type is `Ctx`. For a
  * pool-less spawn ({@link UnknownContext}) that is `P` itself, or `P` without one object parameter.
  */
-export type CallerArgs<P extends readonly unknown[], Ctx> = WithoutSignal<
-  [Ctx] extends [never] ? P : [Ctx] extends [UnknownContext] ? P | WithoutOneObject<P> : WithoutContext<P, Ctx>
+export type CallerArgs<P extends readonly unknown[], Ctx> = WithoutProgress<
+  WithoutSignal<[Ctx] extends [never] ? P : [Ctx] extends [UnknownContext] ? P | WithoutOneObject<P> : WithoutContext<P, Ctx>>
 >;
+
+/**
+ * `true` when a parameter of type `P` takes a `@TaskProgress()` reporter: a function of one
+ * parameter. No caller can pass a function (it cannot cross a thread), so none is left to pass.
+ */
+type IsProgress<P> = IsAny<P> extends true ? false : [P] extends [(value: never) => unknown] ? true : false;
+
+/** The parameters `P` without the first one that takes a progress reporter: the worker supplies it. */
+export type WithoutProgress<P extends readonly unknown[]> = P extends readonly [infer Head, ...infer Rest]
+  ? IsProgress<Head> extends true
+    ? Rest
+    : [Head, ...WithoutProgress<Rest>]
+  : P;
+
+/** `true` for the return type of a streaming task. */
+type IsStreaming<R> = IsAny<R> extends true ? false : [Awaited<R>] extends [never] ? false : Awaited<R> extends AsyncIterable<unknown> ? true : false;
+
+/**
+ * What a call of a task returning `R` gives the caller: a {@link TaskStream} of its items for a
+ * streaming task (one that returns an `AsyncIterable`, an async generator), else a promise of its
+ * result, each as structured clone delivers it ({@link Cloned}).
+ */
+export type CallResult<R> =
+  IsAny<R> extends true
+    ? Promise<Cloned<Awaited<R>>>
+    : [Awaited<R>] extends [never]
+      ? Promise<never>
+      : Awaited<R> extends AsyncIterable<infer Y>
+      ? TaskStream<Cloned<Awaited<Y>>>
+      : Promise<Cloned<Awaited<R>>>;
 
 /** `true` when a parameter of type `P` takes the call's `AbortSignal` (a `@TaskSignal()` parameter). */
 type IsSignal<P> = IsAny<P> extends true ? false : IsTop<P> extends true ? false : [AbortSignal] extends [P] ? true : false;
@@ -87,7 +118,7 @@ export type WithoutSignal<P extends readonly unknown[]> = P extends readonly [in
   : P;
 
 /** The promise a call resolves to: the task's (awaited) return value, as structured clone delivers it ({@link Cloned}). */
-export type TaskResult<F> = F extends (...args: never[]) => infer R ? Promise<Cloned<Awaited<R>>> : never;
+export type TaskResult<F> = F extends (...args: never[]) => infer R ? CallResult<R> : never;
 
 /**
  * The typed proxy of a task class, as returned by `pool.spawn(Cls)`: each static method becomes a
@@ -108,7 +139,7 @@ export type TaskResult<F> = F extends (...args: never[]) => infer R ? Promise<Cl
  */
 export type Remote<C, Ctx> = {
   readonly [K in TaskKeys<C>]: C[K] extends (...args: infer P) => infer R
-    ? (...args: CallerArgs<P, Ctx>) => Promise<Cloned<Awaited<R>>>
+    ? (...args: CallerArgs<P, Ctx>) => CallResult<R>
     : never;
 };
 
@@ -118,14 +149,16 @@ export type Remote<C, Ctx> = {
  */
 export type TryRemote<C, Ctx> = {
   readonly [K in TaskKeys<C>]: C[K] extends (...args: infer P) => infer R
-    ? (...args: CallerArgs<P, Ctx>) => Promise<Cloned<Awaited<R>>> | undefined
+    ? (...args: CallerArgs<P, Ctx>) => CallResult<R> | undefined
     : never;
 };
 
 /** The proxy of `pool.broadcast(Cls)`: each call runs once on every thread and resolves to the results in thread order. */
 export type BroadcastRemote<C, Ctx> = {
   readonly [K in TaskKeys<C>]: C[K] extends (...args: infer P) => infer R
-    ? (...args: CallerArgs<P, Ctx>) => Promise<Cloned<Awaited<R>>[]>
+    ? IsStreaming<R> extends true
+      ? never
+      : (...args: CallerArgs<P, Ctx>) => Promise<Cloned<Awaited<R>>[]>
     : never;
 };
 

@@ -7,7 +7,7 @@ import { Histogram, type PoolStats } from './stats';
 import { settle, threadFailure } from './call';
 import { abortError, type AsyncThreadPoolError, fail, serializeThrown } from '../shared/errors';
 import type { TaskRecord } from '../shared/manifest';
-import type { TaskRequest, TaskResponse } from '../shared/protocol';
+import type { CallEventMessage, TaskRequest, TaskResponse } from '../shared/protocol';
 
 interface Call {
   readonly record: TaskRecord;
@@ -31,6 +31,18 @@ interface Call {
   stop: AbortController | undefined;
   timer: NodeJS.Timeout | undefined;
   unlisten: (() => void) | undefined;
+  /** Takes what the running call sends before its result (progress, streamed items); unset for a plain call. */
+  onEvent: ((message: CallEventMessage) => void) | undefined;
+}
+
+/** The caller's side of a streaming call: its end, and the credit and cancellation it sends the thread. */
+export interface StreamCall {
+  /** Settles when the call ends: resolves once the task's iterator is done or cancelled, rejects with its failure. */
+  readonly result: Promise<unknown>;
+  /** The caller took `items` more items: the thread may send as many again. */
+  credit(items: number): void;
+  /** The caller stopped iterating: the thread ends the iterator (its `finally` runs); `result` then resolves. */
+  cancel(): void;
 }
 
 /** What a broadcast part (a request with a `barrier`) resolves to. */
@@ -77,6 +89,8 @@ export class Scheduler {
   /** Set once the pool stops running calls: calls that would go back to the queue fail instead. */
   #dropped: (() => Error) | undefined;
   #roomWaiters: (() => void)[] = [];
+  /** Streaming calls not yet answered, by call id. */
+  readonly #streams = new Map<number, Call>();
   #idleWaiters: (() => void)[] = [];
 
   constructor(executor: Executor, maxQueue: number, abortGracePeriod: number) {
@@ -107,13 +121,59 @@ export class Scheduler {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /**
+   * Queues a streaming call (`request.stream` is its initial credit); its items go to `onItems` as
+   * they arrive, and the stream's consumer sends credit and cancellation through what this returns.
+   */
+  submitStream(
+    record: TaskRecord,
+    request: TaskRequest,
+    transfer: readonly Transferable[],
+    options: CallOptions | undefined,
+    onItems: (items: readonly unknown[]) => void,
+  ): StreamCall {
+    const id = nextCallId++;
+    const result = this.submit(record, { ...request, call: id }, transfer, options, onItems);
+    return {
+      result,
+      credit: (items) => {
+        if (this.#streams.get(id)?.state === 'running') this.#executor.controlStream({ type: 'credit', call: id, items });
+      },
+      cancel: () => {
+        const call = this.#streams.get(id);
+        if (call === undefined || call.answered) return;
+        if (call.state === 'queued') {
+          // Never started: it leaves the queue, and the stream simply ends.
+          call.state = 'done';
+          this.#queued--;
+          call.unlisten?.();
+          call.answered = true;
+          this.#streams.delete(id);
+          call.resolve(undefined);
+          this.#notify();
+          return;
+        }
+        if (call.state === 'running') this.#executor.controlStream({ type: 'cancel', call: id });
+      },
+    };
+  }
+
   /** Queues a call; the promise settles with its result or error. */
-  submit(record: TaskRecord, request: TaskRequest, transfer: readonly Transferable[], options: CallOptions | undefined): Promise<unknown> {
+  submit(
+    record: TaskRecord,
+    request: TaskRequest,
+    transfer: readonly Transferable[],
+    options: CallOptions | undefined,
+    onItems?: (items: readonly unknown[]) => void,
+  ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const abortable = options !== undefined && (options.signal !== undefined || options.timeout !== undefined);
+      const onProgress = options?.onProgress;
+      let sent = abortable && request.call === undefined ? { ...request, call: nextCallId++ } : request;
+      if (onProgress !== undefined) sent = { ...sent, progress: true };
       const call: Call = {
         record,
-        request: abortable ? { ...request, call: nextCallId++ } : request,
+        request: sent,
         transfer,
         resolve,
         reject,
@@ -128,13 +188,21 @@ export class Scheduler {
         stop: undefined,
         timer: undefined,
         unlisten: undefined,
+        onEvent:
+          onProgress === undefined && onItems === undefined
+            ? undefined
+            : (message) => {
+                this.#onEvent(call, message, onProgress, onItems);
+              },
       };
+      if (onItems !== undefined && sent.call !== undefined) this.#streams.set(sent.call, call);
       const signal = options?.signal;
       if (signal !== undefined) {
         if (signal.aborted) {
           call.state = 'done';
           call.answered = true;
           this.#failed++;
+          if (sent.call !== undefined) this.#streams.delete(sent.call);
           reject(abortError(record.name, signal.reason));
           return;
         }
@@ -344,7 +412,7 @@ export class Scheduler {
       }, timeout);
       call.timer.unref();
     }
-    this.#executor.run(call.request, call.transfer, call.stop?.signal, thread).then(
+    this.#executor.run(call.request, call.transfer, call.stop?.signal, thread, call.onEvent).then(
       (response) => {
         this.#complete(call, response, undefined);
         this.#release();
@@ -383,6 +451,9 @@ export class Scheduler {
         this.#complete(call, undefined, error);
       },
       thread,
+      (index, message) => {
+        calls[index]?.onEvent?.(message);
+      },
     ).then(
       () => {
         this.#release();
@@ -451,11 +522,32 @@ export class Scheduler {
     this.#answer(call, response, error);
   }
 
+  /** What a running call sent before its result: to the caller while the call is not answered. */
+  #onEvent(
+    call: Call,
+    message: CallEventMessage,
+    onProgress: ((value: unknown) => void) | undefined,
+    onItems: ((items: readonly unknown[]) => void) | undefined,
+  ): void {
+    if (call.answered) return;
+    if (message.type === 'items') {
+      onItems?.(message.items);
+      return;
+    }
+    try {
+      onProgress?.(message.value);
+    } catch (thrown) {
+      // The caller's own callback failed: the call fails with what it threw, and the task is aborted.
+      this.#abort(call, thrown instanceof Error ? thrown : Object.assign(new Error(`onProgress threw ${String(thrown)}`), { cause: thrown }));
+    }
+  }
+
   /** Settles the caller's promise, once. */
   #answer(call: Call, response: TaskResponse | undefined, error: unknown): void {
     call.unlisten?.();
     if (call.answered) return;
     call.answered = true;
+    if (call.onEvent !== undefined && call.request.call !== undefined) this.#streams.delete(call.request.call);
     if (response === undefined) {
       this.#failed++;
       call.reject(error instanceof Error ? error : threadFailure(error, call.record.name));
@@ -473,7 +565,7 @@ export class Scheduler {
   }
 
   /** Aborts a call (its signal aborted, or its timeout passed). */
-  #abort(call: Call, error: AsyncThreadPoolError): void {
+  #abort(call: Call, error: AsyncThreadPoolError | Error): void {
     if (call.answered) return;
     if (call.state === 'queued') {
       // Still waiting: it leaves the queue and never runs.

@@ -7,7 +7,10 @@ import { type CallOptions, validateCallOptions } from './options';
 import { moduleRegistry, type TaskRecord } from '../shared/manifest';
 import { unwrapMoved } from '../shared/transfer';
 import { prepareThreadSource } from './ts-prefill';
-import type { ControlResponse, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
+import type { ControlResponse, StreamControlRequest, TaskRequest, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
+import { DEFAULT_HIGH_WATER_MARK } from './options';
+import type { StreamCall } from './scheduler';
+import { createTaskStream } from './stream';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
 
 /**
@@ -64,7 +67,7 @@ export const spawn: Spawn = spawner(undefined);
 
 function spawner(options: CallOptions | undefined, env?: Record<string, string> | typeof SHARE_ENV): Spawn {
   const proxies = new WeakMap<object, object>();
-  const run = (record: TaskRecord, args: unknown[]): Promise<unknown> => runOnTemporaryThread(record, args, options, env);
+  const run = (record: TaskRecord, args: unknown[]): unknown => runOnTemporaryThread(record, args, options, env);
   const spawnFn = (target: unknown, ...args: unknown[]): unknown => dispatch(run, proxies, target, args);
   return Object.assign(spawnFn, {
     with: (next: SpawnOptions) => {
@@ -86,12 +89,36 @@ function runOnTemporaryThread(
   args: unknown[],
   options: CallOptions | undefined,
   env: Record<string, string> | typeof SHARE_ENV | undefined,
-): Promise<unknown> {
+): unknown {
+  if (record.stream === true) {
+    // A stream starts its thread at its first `next()`.
+    const highWaterMark = options?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    return createTaskStream((onItems) => startTemporary(record, args, options, env, { highWaterMark, onItems }), highWaterMark);
+  }
+  return startTemporary(record, args, options, env, undefined).result;
+}
+
+const REFUSED = { credit: () => undefined, cancel: () => undefined };
+
+/** The same call id on every temporary thread: each runs one call. */
+const TEMPORARY_CALL = 0;
+
+function startTemporary(
+  record: TaskRecord,
+  args: unknown[],
+  options: CallOptions | undefined,
+  env: Record<string, string> | typeof SHARE_ENV | undefined,
+  stream: { readonly highWaterMark: number; readonly onItems: (items: readonly unknown[]) => void } | undefined,
+): StreamCall {
   const { args: plain, transfer } = unwrapMoved(args);
-  const request = entryModuleRefusal(record) ?? buildRequest(record, plain as unknown[]);
-  if (request instanceof Error) return Promise.reject(request);
+  const built = entryModuleRefusal(record) ?? buildRequest(record, plain as unknown[]);
+  if (built instanceof Error) return { result: Promise.reject(built), ...REFUSED };
   const signal = options?.signal;
-  if (signal?.aborted === true) return Promise.reject(abortError(record.name, signal.reason));
+  if (signal?.aborted === true) return { result: Promise.reject(abortError(record.name, signal.reason)), ...REFUSED };
+  const onProgress = options?.onProgress;
+  let request: TaskRequest = built;
+  if (onProgress !== undefined) request = { ...request, progress: true };
+  if (stream !== undefined) request = { ...request, call: TEMPORARY_CALL, stream: stream.highWaterMark };
   // The thread answers on a private channel, never on `parentPort`, where a task may post anything.
   const { port1: answers, port2 } = new MessageChannel();
   const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry(), port: port2 };
@@ -105,9 +132,13 @@ function runOnTemporaryThread(
     answers.close();
     port2.close();
     // Structured clone refused an argument the call-site check let through (a Proxy, say).
-    return Promise.reject(threadFailure(error, record.name));
+    return { result: Promise.reject(threadFailure(error, record.name)), ...REFUSED };
   }
-  return new Promise((resolve, reject) => {
+  let gone = false;
+  const control = (message: StreamControlRequest): void => {
+    if (!gone) answers.postMessage(message);
+  };
+  const result = new Promise((resolve, reject) => {
     let outcome: { response: TaskResponse } | { error: Error } | undefined;
     /** An uncaught error of the thread: its failure, unless it answered first. */
     let crash: unknown;
@@ -130,6 +161,18 @@ function runOnTemporaryThread(
     // The running thread keeps the process alive, not the timer.
     timer?.unref();
     const onAnswer = (message: unknown): void => {
+      if (outcome === undefined && isEvent(message)) {
+        if (message.type === 'items') {
+          stream?.onItems(message.items);
+          return;
+        }
+        try {
+          onProgress?.(message.value);
+        } catch (thrown) {
+          stop(thrown instanceof Error ? thrown : Object.assign(new Error(`onProgress threw ${String(thrown)}`), { cause: thrown }));
+        }
+        return;
+      }
       if (!isAnswer(message)) return;
       outcome ??= { response: message.response };
       // The task has settled: end the thread (its context's timers would keep it alive).
@@ -145,8 +188,13 @@ function runOnTemporaryThread(
     worker.once('exit', (code) => {
       signal?.removeEventListener('abort', onAbort);
       if (timer !== undefined) clearTimeout(timer);
-      // An answer posted just before the thread died may not have been delivered yet: it is queued.
-      if (outcome === undefined) onAnswer(receiveMessageOnPort(answers)?.message);
+      // What the thread posted just before it died may not have been delivered yet: it is queued.
+      while (outcome === undefined) {
+        const queued = receiveMessageOnPort(answers);
+        if (queued === undefined) break;
+        onAnswer(queued.message);
+      }
+      gone = true;
       answers.close();
       if (outcome === undefined) {
         reject(threadFailure(crash ?? threadExited(code), record.name));
@@ -163,6 +211,22 @@ function runOnTemporaryThread(
       }
     });
   });
+  return {
+    result,
+    credit: (items) => {
+      control({ type: 'credit', call: TEMPORARY_CALL, items });
+    },
+    cancel: () => {
+      control({ type: 'cancel', call: TEMPORARY_CALL });
+    },
+  };
+}
+
+/** Progress or items the temporary thread posts before its answer. */
+function isEvent(message: unknown): message is ControlResponse & { type: 'progress' | 'items' } {
+  if (typeof message !== 'object' || message === null) return false;
+  const { type } = message as { type?: unknown };
+  return (type === 'progress' && 'value' in message) || (type === 'items' && Array.isArray((message as { items?: unknown }).items));
 }
 
 /** The temporary thread's answer: a `result` control response (index 0). */

@@ -1,7 +1,16 @@
 import type { Piscina } from 'piscina';
 import { MessagePort, type Transferable, type Worker } from 'node:worker_threads';
 import { type AsyncThreadPoolError, fail, messageOf, reviveBuiltin } from '../shared/errors';
-import type { ControlRequest, ControlResponse, HelloMessage, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
+import type {
+  CallEventMessage,
+  ControlRequest,
+  ControlResponse,
+  HelloMessage,
+  SerializedThrown,
+  StreamControlRequest,
+  TaskRequest,
+  TaskResponse,
+} from '../shared/protocol';
 import { threadExited } from './call';
 
 /**
@@ -13,6 +22,8 @@ export interface Run {
   readonly requests: readonly TaskRequest[];
   readonly transfer: readonly Transferable[];
   readonly onResponse: (index: number, response: TaskResponse) => void;
+  /** What the `index`-th call sends before its result (progress, streamed items). */
+  readonly onEvent?: (index: number, message: CallEventMessage) => void;
   readonly done: () => void;
   readonly failed: (error: unknown) => void;
   /**
@@ -192,6 +203,18 @@ export class PoolThreads {
   #takeIdle(thread: number): ThreadEntry | undefined {
     const index = this.#idle.findIndex((entry) => entry.threadId === thread);
     return index === -1 ? undefined : this.#idle.splice(index, 1)[0];
+  }
+
+  /** Passes the caller's credit or cancellation to the thread running the streaming call; a run still waiting for a thread and cancelled just leaves. */
+  controlStream(request: StreamControlRequest): void {
+    const call = request.call;
+    if (request.type === 'cancel') {
+      const waiting = this.#waiting.find((run) => run.requests.some((one) => one.call === call));
+      if (waiting !== undefined && this.#leaveWaiting(waiting, fail('ERR_TASK_ABORTED', 'The stream was cancelled before it started'))) return;
+    }
+    for (const entry of this.#entries.values()) {
+      if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
+    }
   }
 
   /** Asks every live thread to dispose its context; resolves with what the disposals threw. */
@@ -403,6 +426,10 @@ export class PoolThreads {
         }
         return;
       }
+      case 'progress':
+      case 'items':
+        entry.active?.run.onEvent?.(reply.index, reply);
+        return;
       case 'ready':
         clearTimeout(entry.initTimer);
         entry.status = 'ready';

@@ -5,6 +5,7 @@ import { callerModule } from './locate';
 import {
   dropMarks,
   markParameter,
+  PARAMETER_ERRORS,
   parameterDecorator,
   type ParameterKind,
   readParamTypes,
@@ -20,6 +21,13 @@ export interface TaskOptions {
    * @default `${ClassName}.${methodName}`
    */
   readonly name?: string;
+  /**
+   * The task streams: it returns an `AsyncIterable` whose items the caller iterates as they come
+   * (`for await`). An async generator method (`@task static async *rows()`) streams without it;
+   * set it on a method that returns another `AsyncIterable` (a readable stream, a wrapped generator).
+   * @default false, or true for an async generator method
+   */
+  readonly stream?: boolean;
 }
 
 /**
@@ -114,11 +122,37 @@ export function TaskSignal(): ParameterDecorator {
   return parameterMarker('signal');
 }
 
+/**
+ * Marks the parameter, at any position, that receives the call's progress reporter: a function
+ * `(value) => void` that sends `value` to the caller's `onProgress` (`pool.with({ onProgress })`).
+ * Callers never pass it (the typed proxies drop it). Reports are coalesced: a task may report in a
+ * tight loop, the caller gets the latest value at most about once per event-loop turn of the
+ * thread, and the last report made before the task settles always reaches `onProgress` before the
+ * call's result does. Without an `onProgress` on the call, reporting does nothing. A value is
+ * structured-cloned; one that cannot be (a function…) makes the next report throw `ERR_UNCLONEABLE`.
+ *
+ * @example
+ * ```ts
+ * import { task, TaskProgress } from 'asyncthreadpool/task';
+ *
+ * export class JobTasks {
+ *   @task static crunch(n: number, @TaskProgress() progress: (done: number) => void): number {
+ *     let sum = 0;
+ *     for (let i = 0; i < n; i++) { sum += i; progress((i + 1) / n); }
+ *     return sum;
+ *   }
+ * }
+ * ```
+ */
+export function TaskProgress(): ParameterDecorator {
+  return parameterMarker('progress');
+}
+
 function parameterMarker(kind: ParameterKind): ParameterDecorator {
   return (target, member, index) => {
     if (member === undefined) {
       throw fail(
-        kind === 'context' ? 'ERR_CONTEXT_WITHOUT_TASK' : 'ERR_SIGNAL_WITHOUT_TASK',
+        PARAMETER_ERRORS[kind].orphan,
         `${parameterDecorator(kind)} goes on a parameter of a @task method, not of a constructor`,
       );
     }
@@ -152,6 +186,7 @@ function declareTask(target: unknown, member: string | symbol, descriptor: Prope
   reportUnclaimed(target, member);
   const contextIndex = takeParameter('context', target, member);
   const signalIndex = takeParameter('signal', target, member);
+  const progressIndex = takeParameter('progress', target, member);
   const paramTypes = contextIndex === undefined ? undefined : readParamTypes(target, member);
   const declared = paramTypes?.[contextIndex ?? -1];
   const name = options.name ?? `${target.name}.${member}`;
@@ -165,6 +200,8 @@ function declareTask(target: unknown, member: string | symbol, descriptor: Prope
     contextIndex,
     contextType: typeof declared === 'function' && declared !== Object ? declared : undefined,
     signalIndex,
+    progressIndex,
+    stream: options.stream ?? isAsyncGeneratorFunction(descriptor.value),
     owner: target,
     fn: descriptor.value as (...args: unknown[]) => unknown,
   });
@@ -203,7 +240,7 @@ function reportUnclaimed(owner: Function, current?: string | symbol): void {
   if (first === undefined) return;
   dropMarks(owner);
   throw fail(
-    first.kind === 'context' ? 'ERR_CONTEXT_WITHOUT_TASK' : 'ERR_SIGNAL_WITHOUT_TASK',
+    PARAMETER_ERRORS[first.kind].orphan,
     `${parameterDecorator(first.kind)} is on ${owner.name}.${String(first.method)}, which is not a @task; add @task or remove it`,
   );
 }
@@ -226,9 +263,17 @@ function validateTaskOptions(options: unknown): TaskOptions {
   if (typeof options !== 'object' || options === null) {
     throw fail('ERR_INVALID_OPTION', `Expected \`@task\` options to be an object, got ${describe(options)}`);
   }
-  const { name } = options as { name?: unknown };
+  const { name, stream } = options as { name?: unknown; stream?: unknown };
   if (name !== undefined && (typeof name !== 'string' || name.length === 0)) {
     throw fail('ERR_INVALID_OPTION', `Expected \`name\` to be a non-empty string, got ${describe(name)}`);
   }
-  return name === undefined ? {} : { name };
+  if (stream !== undefined && typeof stream !== 'boolean') {
+    throw fail('ERR_INVALID_OPTION', `Expected \`stream\` to be a boolean, got ${describe(stream)}`);
+  }
+  return { ...(name === undefined ? {} : { name }), ...(stream === undefined ? {} : { stream }) };
+}
+
+/** `async function*` (and async generator methods): their calls return an async iterator. */
+function isAsyncGeneratorFunction(fn: unknown): boolean {
+  return Object.prototype.toString.call(fn) === '[object AsyncGeneratorFunction]';
 }

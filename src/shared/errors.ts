@@ -20,6 +20,12 @@ export type ErrorCode =
   | 'ERR_DUPLICATE_SIGNAL_PARAMETER'
   /** `@TaskSignal()` on a parameter of a method that is not a `@task`. */
   | 'ERR_SIGNAL_WITHOUT_TASK'
+  /** Two `@TaskProgress()` on one method. */
+  | 'ERR_DUPLICATE_PROGRESS_PARAMETER'
+  /** `@TaskProgress()` on a parameter of a method that is not a `@task`. */
+  | 'ERR_PROGRESS_WITHOUT_TASK'
+  /** A streaming task called where streams cannot go (a broadcast, a `RemotePool`). */
+  | 'ERR_STREAM_NOT_SUPPORTED'
   /** The call's `signal` aborted; the error's `name` is `AbortError` and its `cause` the signal's reason. */
   | 'ERR_TASK_ABORTED'
   /** The call's `timeout` passed before it finished. */

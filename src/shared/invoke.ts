@@ -30,24 +30,42 @@ export async function disposeContext(context: object): Promise<void> {
  * calls would keep every `abort` listener a task adds to it (and what the listener holds) for good.
  * Only tasks that declare a `@TaskSignal()` parameter pay for it.
  */
-export function invokeTask(record: TaskRecord, callerArgs: readonly unknown[], context: object | undefined, signal: AbortSignal | undefined): unknown {
+export function invokeTask(
+  record: TaskRecord,
+  callerArgs: readonly unknown[],
+  context: object | undefined,
+  signal: AbortSignal | undefined,
+  progress?: (value: unknown) => void,
+): unknown {
   const injected = signal ?? (record.signalIndex === undefined ? undefined : new AbortController().signal);
-  const args = withInjected(callerArgs, record, context, injected);
+  const args = withInjected(callerArgs, record, context, injected, progress ?? ignoreProgress);
   const method = (record.owner as unknown as Record<string, unknown>)[record.method];
   const fn = typeof method === 'function' ? (method as (...a: unknown[]) => unknown) : record.fn;
   return fn.apply(record.owner, args);
 }
 
+/** The `@TaskProgress()` function of a call whose caller does not listen: reporting does nothing. */
+function ignoreProgress(): void {
+  // Nobody listens.
+}
+
 /** The caller's arguments with the injected ones inserted at their parameters' positions. */
-function withInjected(callerArgs: readonly unknown[], record: TaskRecord, context: object | undefined, signal: AbortSignal | undefined): unknown[] {
-  const { contextIndex, signalIndex } = record;
-  if (contextIndex === undefined && signalIndex === undefined) return callerArgs as unknown[];
+function withInjected(
+  callerArgs: readonly unknown[],
+  record: TaskRecord,
+  context: object | undefined,
+  signal: AbortSignal | undefined,
+  progress: (value: unknown) => void,
+): unknown[] {
+  const { contextIndex, signalIndex, progressIndex } = record;
+  if (contextIndex === undefined && signalIndex === undefined && progressIndex === undefined) return callerArgs as unknown[];
   const full: unknown[] = [];
   let next = 0;
-  const last = Math.max(contextIndex ?? -1, signalIndex ?? -1);
+  const last = Math.max(contextIndex ?? -1, signalIndex ?? -1, progressIndex ?? -1);
   for (let position = 0; position <= last || next < callerArgs.length; position++) {
     if (position === contextIndex) full.push(context);
     else if (position === signalIndex) full.push(signal);
+    else if (position === progressIndex) full.push(progress);
     else full.push(callerArgs[next++]);
   }
   return full;

@@ -25,6 +25,10 @@ export interface TaskRecord {
   readonly contextType: Function | undefined;
   /** Index of the `@TaskSignal()` parameter, if any. */
   readonly signalIndex: number | undefined;
+  /** Index of the `@TaskProgress()` parameter, if any (optional: records made by an older copy lack it). */
+  readonly progressIndex?: number | undefined;
+  /** The task streams its items (an async generator method, or `@task({ stream: true })`). */
+  readonly stream?: boolean;
   /** The class that owns the static method; the method is called with it as `this`. */
   readonly owner: Function;
   readonly fn: (...args: unknown[]) => unknown;
@@ -38,6 +42,8 @@ interface ManifestState {
   readonly pendingContext: Map<Function, Map<string | symbol, number>>;
   /** The same for `@TaskSignal()`; optional because a state made by an older copy lacks it. */
   pendingSignal?: Map<Function, Map<string | symbol, number>>;
+  /** The same for `@TaskProgress()`. */
+  pendingProgress?: Map<Function, Map<string | symbol, number>>;
   /** Error classes registered with `registerErrorClass`, by constructor name. */
   readonly errorClasses: Map<string, ErrorClass>;
   /** The modules threads may load (see `ModuleRegistry` in protocol.ts), and the same as a set. */
@@ -58,6 +64,7 @@ function state(): ManifestState {
     byClass: new WeakMap<Function, Map<string, TaskRecord>>(),
     pendingContext: new Map<Function, Map<string | symbol, number>>(),
     pendingSignal: new Map<Function, Map<string | symbol, number>>(),
+    pendingProgress: new Map<Function, Map<string | symbol, number>>(),
     errorClasses: new Map<string, ErrorClass>(),
     modules: new SharedArrayBuffer(4, { maxByteLength: REGISTRY_MAX_BYTES }),
     moduleSet: new Set<string>(),
@@ -157,10 +164,17 @@ export function allTasks(): IterableIterator<TaskRecord> {
   return state().byName.values();
 }
 
-/** The parameters a decorator marks: the thread's context, or the call's abort signal. */
-export type ParameterKind = 'context' | 'signal';
+/** The parameters a decorator marks: the thread's context, the call's abort signal, its progress reporter. */
+export type ParameterKind = 'context' | 'signal' | 'progress';
 
-const PARAMETER_DECORATOR: Record<ParameterKind, string> = { context: '@ThreadContext()', signal: '@TaskSignal()' };
+const PARAMETER_DECORATOR: Record<ParameterKind, string> = { context: '@ThreadContext()', signal: '@TaskSignal()', progress: '@TaskProgress()' };
+
+/** The codes of a parameter decorator's misuse: a second one on a method, one on a method without `@task`. */
+export const PARAMETER_ERRORS = {
+  context: { duplicate: 'ERR_DUPLICATE_CONTEXT_PARAMETER', orphan: 'ERR_CONTEXT_WITHOUT_TASK' },
+  signal: { duplicate: 'ERR_DUPLICATE_SIGNAL_PARAMETER', orphan: 'ERR_SIGNAL_WITHOUT_TASK' },
+  progress: { duplicate: 'ERR_DUPLICATE_PROGRESS_PARAMETER', orphan: 'ERR_PROGRESS_WITHOUT_TASK' },
+} as const;
 
 /** A parameter decorator's name, for messages. */
 export function parameterDecorator(kind: ParameterKind): string {
@@ -169,7 +183,9 @@ export function parameterDecorator(kind: ParameterKind): string {
 
 function marksOf(kind: ParameterKind): Map<Function, Map<string | symbol, number>> {
   const s = state();
-  return kind === 'context' ? s.pendingContext : (s.pendingSignal ??= new Map<Function, Map<string | symbol, number>>());
+  if (kind === 'context') return s.pendingContext;
+  if (kind === 'signal') return (s.pendingSignal ??= new Map<Function, Map<string | symbol, number>>());
+  return (s.pendingProgress ??= new Map<Function, Map<string | symbol, number>>());
 }
 
 /** Marks a parameter of a method as its context (or signal) one; throws if the method already has one. */
@@ -182,7 +198,7 @@ export function markParameter(kind: ParameterKind, owner: Function, method: stri
     // The declaration is failing: leave no mark behind to be reported a second time.
     marks.delete(method);
     throw fail(
-      kind === 'context' ? 'ERR_DUPLICATE_CONTEXT_PARAMETER' : 'ERR_DUPLICATE_SIGNAL_PARAMETER',
+      PARAMETER_ERRORS[kind].duplicate,
       `${owner.name}.${String(method)} has ${PARAMETER_DECORATOR[kind]} on parameters ${String(index)} and ${String(previous)}; a task has one`,
     );
   }
@@ -202,7 +218,7 @@ export function takeParameter(kind: ParameterKind, owner: Function, method: stri
 /** Marks that no `@task` claimed: a parameter decorator placed on a method that is not a task. */
 export function unclaimedMarks(owner: Function): { kind: ParameterKind; method: string | symbol }[] {
   const found: { kind: ParameterKind; method: string | symbol }[] = [];
-  for (const kind of ['context', 'signal'] as const) {
+  for (const kind of ['context', 'signal', 'progress'] as const) {
     for (const method of marksOf(kind).get(owner)?.keys() ?? []) found.push({ kind, method });
   }
   return found;
@@ -212,6 +228,7 @@ export function unclaimedMarks(owner: Function): { kind: ParameterKind; method: 
 export function dropMarks(owner: Function): void {
   marksOf('context').delete(owner);
   marksOf('signal').delete(owner);
+  marksOf('progress').delete(owner);
 }
 
 /** Makes an `Error` subclass revivable on this thread by its constructor name. */

@@ -95,6 +95,13 @@ export interface TaskRequest {
   readonly call?: number;
   /** Set for a part of a broadcast: the thread waits here until every part has reached a thread. */
   readonly barrier?: BroadcastBarrier;
+  /** Set when the caller listens to the task's `@TaskProgress()` reports: the thread posts them (`progress`). */
+  readonly progress?: true;
+  /**
+   * Set for a streaming task: how many items the thread may send before the caller takes any
+   * (the initial credit; `credit` requests add to it). Such a request always has a `call` id.
+   */
+  readonly stream?: number;
 }
 
 /** A broadcast's barrier: shared memory laid out and used only by `shared/barrier.ts`. */
@@ -133,7 +140,27 @@ export interface HelloMessage {
 export type ControlRequest =
   | { readonly type: 'run'; readonly requests: readonly TaskRequest[] }
   | { readonly type: 'dispose' }
-  | { readonly type: 'abort'; readonly call: number; readonly reason: SerializedThrown };
+  | { readonly type: 'abort'; readonly call: number; readonly reason: SerializedThrown }
+  | StreamControlRequest;
+
+/**
+ * Main thread → the thread running the streaming call `call`: `credit`, the caller took `items` more
+ * items, which the thread may send again; `cancel`, the caller stopped iterating (`break`,
+ * `return()`): the thread stops pulling items, ends the iterator (its `finally` runs) and answers the
+ * call. Sent on the pool thread's control port, or on a temporary thread's private port.
+ */
+export type StreamControlRequest =
+  | { readonly type: 'credit'; readonly call: number; readonly items: number }
+  | { readonly type: 'cancel'; readonly call: number };
+
+/**
+ * Thread → main thread while the `index`-th call of the current run runs (on a temporary thread,
+ * index 0), always before its `result`: the latest `@TaskProgress()` report (coalesced: reports made
+ * between two posts are dropped but the last), or the next items of a streaming call, in order.
+ */
+export type CallEventMessage =
+  | { readonly type: 'progress'; readonly index: number; readonly value: unknown }
+  | { readonly type: 'items'; readonly index: number; readonly items: readonly unknown[] };
 
 /**
  * Pool thread → main thread, on its control port: the response to the `index`-th call of the
@@ -142,6 +169,7 @@ export type ControlRequest =
  */
 export type ControlResponse =
   | { readonly type: 'result'; readonly index: number; readonly response: TaskResponse }
+  | CallEventMessage
   | { readonly type: 'ready' }
   | { readonly type: 'init-failed'; readonly error: SerializedThrown }
   | { readonly type: 'disposed'; readonly error: SerializedThrown | null };

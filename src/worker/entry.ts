@@ -11,7 +11,7 @@ import { MessageChannel, parentPort, receiveMessageOnPort, threadId, workerData 
 import type { MessagePort, Transferable } from 'node:worker_threads';
 import { fail, messageOf, reviveBuiltin, serializeThrown } from '../shared/errors';
 import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
-import { abortCall, createContext, disposeSafely, type Outcome, runTask, type ThreadContextState } from './runtime';
+import { abortCall, type CallEventPosts, controlStream, createContext, disposeSafely, type Outcome, runTask, type ThreadContextState } from './runtime';
 
 /** Piscina's handler: never given a call (calls come on the control port), but Piscina needs one. */
 type Handler = () => Promise<never>;
@@ -52,6 +52,10 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
       case 'abort':
         abortCall(message.call, reviveBuiltin(message.reason));
         return;
+      case 'credit':
+      case 'cancel':
+        controlStream(message);
+        return;
       case 'dispose':
         void ready
           .then((state) => disposeSafely(state.context))
@@ -82,8 +86,23 @@ async function serve(requests: readonly TaskRequest[], state: ThreadContextState
   for (let index = 0; index < requests.length; index++) {
     const request = requests[index];
     if (request === undefined) continue;
-    answer(control, index, request, await runTask(request, state));
+    const posts = request.progress === true || request.stream !== undefined ? eventPosts(control, index) : undefined;
+    answer(control, index, request, await runTask(request, state, posts));
   }
+}
+
+/** Posts the progress and items of the `index`-th call of a run on `port`, ahead of its result. */
+function eventPosts(port: MessagePort, index: number): CallEventPosts {
+  return {
+    progress: (value) => {
+      const message: ControlResponse = { type: 'progress', index, value };
+      port.postMessage(message);
+    },
+    items: (items, transfer) => {
+      const message: ControlResponse = { type: 'items', index, items };
+      port.postMessage(message, transfer);
+    },
+  };
 }
 
 /**
@@ -161,7 +180,16 @@ async function buildState(config: PoolWorkerData): Promise<ThreadContextState & 
  * reach it: what a task posts on `parentPort` is never taken for the answer).
  */
 async function runTemporary(config: TemporaryWorkerData, port: MessagePort): Promise<void> {
-  const outcome = await runTask(config.request, { kind: 'temporary', modules: config.modules });
+  const { request } = config;
+  const posts = request.progress === true || request.stream !== undefined ? eventPosts(port, 0) : undefined;
+  if (request.stream !== undefined) {
+    // The caller's credit and cancellation come on the same private port, which keeps the thread
+    // alive while the task waits for credit (the main thread ends the thread on the answer).
+    port.on('message', (message: ControlRequest) => {
+      if (message.type === 'credit' || message.type === 'cancel') controlStream(message);
+    });
+  }
+  const outcome = await runTask(request, { kind: 'temporary', modules: config.modules }, posts);
   // The main thread ends this thread on the answer: let what the task and its context's dispose()
   // wrote to stdout/stderr reach the main thread first.
   await flush(process.stdout);

@@ -8,7 +8,8 @@ import { describe, fail, messageOf, serializeThrown } from '../shared/errors';
 import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../shared/manifest';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
 import { arriveAndWait } from '../shared/barrier';
-import type { ContextSpec, ModuleRegistry, SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
+import { isAsyncIterable, ProgressReporter, StreamPump } from '../shared/call-events';
+import type { ContextSpec, ModuleRegistry, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
 
 /**
  * What a worker thread knows: its context (pool threads) or that each task builds a fresh one
@@ -150,11 +151,40 @@ export function abortCall(call: number, reason: unknown): void {
   if (abortedEarly.size > 1024) abortedEarly.delete(abortedEarly.keys().next().value as number);
 }
 
-/** Runs one request; whatever happens becomes a {@link TaskResponse}, never a rejection. */
-export async function runTask(request: TaskRequest, state: ThreadContextState): Promise<Outcome> {
+/** Where a running call's progress reports and streamed items go (see `CallEventMessage`). */
+export interface CallEventPosts {
+  readonly progress: (value: unknown) => void;
+  readonly items: (items: unknown[], transfer: Transferable[]) => void;
+}
+
+/** The pumps of the streaming calls running here, by call id; and ids cancelled before they ran. */
+const streams = new Map<number, StreamPump>();
+const cancelledEarly = new Set<number>();
+
+/** Takes the caller's credit or cancellation for a streaming call (the main thread tells every thread that may run it). */
+export function controlStream(message: StreamControlRequest): void {
+  const pump = streams.get(message.call);
+  if (message.type === 'credit') {
+    pump?.addCredit(message.items);
+    return;
+  }
+  if (pump !== undefined) {
+    pump.cancel();
+    return;
+  }
+  cancelledEarly.add(message.call);
+  if (cancelledEarly.size > 1024) cancelledEarly.delete(cancelledEarly.values().next().value as number);
+}
+
+/**
+ * Runs one request; whatever happens becomes a {@link TaskResponse}, never a rejection. `posts` is
+ * where its progress and items go, for a request that has either.
+ */
+export async function runTask(request: TaskRequest, state: ThreadContextState, posts?: CallEventPosts): Promise<Outcome> {
   let fresh: object | undefined;
   let controller: AbortController | undefined;
   let outcome: Outcome;
+  let reporter: ProgressReporter | undefined;
   try {
     if (state.kind === 'pool' && state.initError !== undefined) {
       throw fail('ERR_CONTEXT_INIT_FAILED', `The thread's context failed to initialise: ${messageOf(state.initError)}`, state.initError);
@@ -184,16 +214,49 @@ export async function runTask(request: TaskRequest, state: ThreadContextState): 
         context = fresh = await freshContext(declared, record);
       }
     }
-    const { value, transfer } = sendableResult(record, await invokeTask(record, request.args, context, controller?.signal));
-    outcome = { response: request.barrier === undefined ? { ok: true, value } : { ok: true, value, thread: threadId }, transfer };
+    if (request.progress === true && posts !== undefined) reporter = new ProgressReporter(posts.progress, record.name);
+    const result = invokeTask(record, request.args, context, controller?.signal, reporter?.report);
+    if (request.stream !== undefined && request.call !== undefined && posts !== undefined) {
+      await streamResult(record, request.call, request.stream, await result, posts, controller?.signal);
+      outcome = { response: { ok: true, value: undefined }, transfer: [] };
+    } else {
+      const { value, transfer } = sendableResult(record, await result);
+      outcome = { response: request.barrier === undefined ? { ok: true, value } : { ok: true, value, thread: threadId }, transfer };
+    }
   } catch (error) {
     outcome = { response: { ok: false, error: serializeThrown(error) }, transfer: [] };
   } finally {
+    // The last report goes out before the result.
+    reporter?.finish();
     if (request.call !== undefined) running.delete(request.call);
     if (fresh !== undefined) await disposeContext(fresh);
   }
   if (request.barrier !== undefined) await arriveAndWait(request.barrier);
   return outcome;
+}
+
+/** Streams what a streaming task returned, under the caller's credit; throws if it is not an `AsyncIterable`. */
+async function streamResult(
+  record: TaskRecord,
+  call: number,
+  credit: number,
+  returned: unknown,
+  posts: CallEventPosts,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  if (!isAsyncIterable(returned)) {
+    throw fail('ERR_INVALID_TASK', `${record.name} is a streaming task but returned ${describe(returned)}, not an AsyncIterable`);
+  }
+  const pump = new StreamPump(credit);
+  if (cancelledEarly.delete(call)) pump.cancel();
+  streams.set(call, pump);
+  try {
+    await pump.run(record, returned, posts.items, signal);
+  } finally {
+    streams.delete(call);
+  }
+  // Aborted: the caller has its error already; the thread's answer only frees the thread.
+  signal?.throwIfAborted();
 }
 
 /** A temporary thread's context for one task: built and `init()`-ed; a failure is coded as a pool's is. */

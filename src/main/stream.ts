@@ -1,0 +1,179 @@
+import { AsyncThreadPoolError } from '../shared/errors';
+import type { StreamCall } from './scheduler';
+
+/**
+ * What a call to a streaming task returns: an async iterator of the task's items, as structured
+ * clone delivers them. Iterate it once, with `for await`; the call starts at the first `next()`.
+ *
+ * - Backpressure: at most `highWaterMark` items (default 16) wait here unconsumed; the task pauses
+ *   at its `yield` until the caller takes some.
+ * - `break` (or `return()`) stops the task: its generator's `finally` runs on the thread, which is
+ *   then free; `return()` resolves once that is done.
+ * - A throw in the task rejects the `next()` after the items it yielded before, with the revived error.
+ * - The call's `signal` and `timeout` end the stream as they end a call: the next `next()` rejects
+ *   with `ERR_TASK_ABORTED` or `ERR_TASK_TIMEOUT` at once.
+ * - A thread that dies mid-stream makes the iteration throw `ERR_WORKER_EXITED` after the items that
+ *   reached this side.
+ * - A stream dropped without being finished or returned is cancelled when it is garbage-collected.
+ */
+export interface TaskStream<T> extends AsyncIterableIterator<T> {
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(): Promise<IteratorResult<T, undefined>>;
+  [Symbol.asyncIterator](): TaskStream<T>;
+}
+
+/** Starts the call behind a stream: `onItems` takes its items as they come. */
+export type StartStream = (onItems: (items: readonly unknown[]) => void) => StreamCall;
+
+interface Reader {
+  readonly resolve: (result: IteratorResult<unknown, undefined>) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const DONE: IteratorResult<unknown, undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * The consumer's state, apart from the stream object itself: the running call holds this (through
+ * `onItems`), never the stream, so that a stream the caller drops can be collected, and its call
+ * cancelled.
+ */
+class StreamState {
+  readonly #start: StartStream | Error;
+  /** Items given back as credit once the consumer took this many. */
+  readonly #creditStep: number;
+  #call: StreamCall | undefined;
+  #buffer: unknown[] = [];
+  #head = 0;
+  #readers: Reader[] = [];
+  /** Items taken since the last credit. */
+  #taken = 0;
+  /** The call ended: `error` (if it failed) is delivered once the buffer is empty. */
+  #ended: { error: unknown; failed: boolean } | undefined;
+  /** The consumer is done with the stream (returned, or it saw the end): every `next()` is done. */
+  #closed = false;
+
+  constructor(start: StartStream | Error, highWaterMark: number) {
+    this.#start = start;
+    this.#creditStep = Math.max(1, Math.floor(highWaterMark / 2));
+  }
+
+  next(): Promise<IteratorResult<unknown, undefined>> {
+    if (this.#closed) return Promise.resolve(DONE);
+    if (this.#head < this.#buffer.length) {
+      const value = this.#buffer[this.#head];
+      this.#buffer[this.#head++] = undefined;
+      if (this.#head === this.#buffer.length) {
+        this.#buffer = [];
+        this.#head = 0;
+      }
+      this.#took();
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.#ended !== undefined) return this.#finish();
+    if (this.#call === undefined) {
+      if (this.#start instanceof Error) {
+        this.#closed = true;
+        return Promise.reject(this.#start);
+      }
+      this.#call = this.#start((items) => {
+        this.#onItems(items);
+      });
+      this.#call.result.then(
+        () => {
+          this.#onEnd(undefined, false);
+        },
+        (error: unknown) => {
+          this.#onEnd(error, true);
+        },
+      );
+    }
+    return new Promise((resolve, reject) => {
+      this.#readers.push({ resolve, reject });
+    });
+  }
+
+  async return(): Promise<IteratorResult<unknown, undefined>> {
+    if (this.#closed) return DONE;
+    this.#closed = true;
+    this.#buffer = [];
+    this.#head = 0;
+    for (const reader of this.#readers.splice(0)) reader.resolve(DONE);
+    const call = this.#call;
+    if (call === undefined || this.#ended !== undefined) return DONE;
+    call.cancel();
+    // Once the task's `finally` has run and its thread is free; what that `finally` threw rejects.
+    await call.result;
+    return DONE;
+  }
+
+  /** The stream object was collected unfinished: stop its call. */
+  abandon(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#ended === undefined) this.#call?.cancel();
+  }
+
+  #took(): void {
+    if (++this.#taken < this.#creditStep || this.#ended !== undefined) return;
+    const items = this.#taken;
+    this.#taken = 0;
+    this.#call?.credit(items);
+  }
+
+  #onItems(items: readonly unknown[]): void {
+    if (this.#closed) return;
+    let i = 0;
+    while (i < items.length && this.#readers.length > 0) {
+      this.#readers.shift()?.resolve({ done: false, value: items[i++] });
+      this.#took();
+    }
+    for (; i < items.length; i++) this.#buffer.push(items[i]);
+  }
+
+  #onEnd(error: unknown, failed: boolean): void {
+    this.#ended = { error, failed };
+    if (failed && isStop(error)) {
+      // Aborted or timed out: the stream ends now, as a call rejects at once.
+      this.#buffer = [];
+      this.#head = 0;
+    }
+    if (this.#closed) return;
+    // Readers wait only while the buffer is empty.
+    const readers = this.#readers.splice(0);
+    for (const reader of readers) {
+      this.next().then(reader.resolve, reader.reject);
+    }
+  }
+
+  /** The end, once the buffer is empty: the failure once, then done. */
+  #finish(): Promise<IteratorResult<unknown, undefined>> {
+    this.#closed = true;
+    const ended = this.#ended;
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- what the task threw, as thrown
+    if (ended?.failed === true) return Promise.reject(ended.error);
+    return Promise.resolve(DONE);
+  }
+}
+
+function isStop(error: unknown): boolean {
+  return AsyncThreadPoolError.is(error, 'ERR_TASK_ABORTED') || AsyncThreadPoolError.is(error, 'ERR_TASK_TIMEOUT');
+}
+
+/** Cancels the calls of streams dropped unfinished. */
+const abandoned = new FinalizationRegistry<StreamState>((state) => {
+  state.abandon();
+});
+
+/** Makes the stream of a streaming call; with an `Error`, a stream whose first `next()` rejects with it. */
+export function createTaskStream<T>(start: StartStream | Error, highWaterMark: number): TaskStream<T> {
+  const state = new StreamState(start, highWaterMark);
+  const stream = {
+    next: () => state.next(),
+    return: () => state.return(),
+    [Symbol.asyncIterator]() {
+      return stream;
+    },
+  } as TaskStream<T>;
+  abandoned.register(stream, state);
+  return stream;
+}
