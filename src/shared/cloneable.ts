@@ -64,6 +64,8 @@ export function postFailure(taskName: string, args: readonly unknown[], error: u
 
 /** What structured clone would refuse in `value` (named from `where`, a path prefix), else undefined. */
 export function checkCloneable(value: unknown, where = ''): Uncloneable | undefined {
+  // Most arguments and results are primitives: nothing to walk, no `seen` set to allocate.
+  if (isPlainPrimitive(value)) return undefined;
   const found = visit(value, new Set(), 0);
   if (found === undefined) return undefined;
   const inner = found.path.reverse().join('');
@@ -90,12 +92,13 @@ function visit(value: unknown, seen: Set<object>, depth: number): Found | undefi
   if (depth > MAX_DEPTH) return viaClone(object);
   if (types.isAnyArrayBuffer(object) || ArrayBuffer.isView(object)) return undefined;
   // Cloned without their own properties, so nothing in them can be refused.
+  // An array has no other internal slots, so it is told apart first (the common case, pure JS).
+  if (Array.isArray(object)) return visitArray(object, seen, depth);
   if (types.isDate(object) || types.isRegExp(object) || types.isBoxedPrimitive(object)) return undefined;
   if (types.isPromise(object)) return { kind: 'value', what: 'a Promise', path: [] };
   if (types.isWeakMap(object)) return { kind: 'value', what: 'a WeakMap', path: [] };
   if (types.isWeakSet(object)) return { kind: 'value', what: 'a WeakSet', path: [] };
   if (types.isGeneratorObject(object)) return { kind: 'value', what: 'a Generator', path: [] };
-  if (Array.isArray(object)) return visitArray(object, seen, depth);
   if (types.isMap(object)) return visitMap(object, seen, depth);
   if (types.isSet(object)) {
     // The built-in iterators: an instance's own `entries` or `Symbol.iterator` is not what the clone reads.
@@ -142,6 +145,7 @@ function visitArray(array: unknown[], seen: Set<object>, depth: number): Found |
       return threw(error, `[${String(i)}]`);
     }
     if (item === undefined && !Object.hasOwn(array, i)) return visitKeys(array, seen, depth);
+    if (isPlainPrimitive(item)) continue;
     const found = visit(item, seen, depth + 1);
     if (found !== undefined) return within(found, `[${String(i)}]`);
   }
@@ -179,6 +183,12 @@ function read(object: object, key: string, segment: string, seen: Set<object>, d
   }
   const found = visit(item, seen, depth + 1);
   return found === undefined ? undefined : within(found, segment);
+}
+
+/** A value structured clone always takes as it is: not an object, a function or a symbol. */
+function isPlainPrimitive(value: unknown): boolean {
+  const type = typeof value;
+  return type === 'number' || type === 'string' || type === 'boolean' || type === 'undefined' || type === 'bigint' || value === null;
 }
 
 function within(found: Found, segment: string): Found {
