@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { type ConnectionOptions, Queue, QueueEvents, type JobsOptions } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Queue, QueueEvents, type JobsOptions } from 'bullmq';
+import type { Redis, RedisOptions } from 'ioredis';
 import { abortError, type AsyncThreadPoolError, describe, fail } from '../shared/errors';
 import type { TaskRecord } from '../shared/manifest';
 import { dispatch, type CallerArgs, type CallTask, type Remote, type TaskClass, type TaskFunction, type TaskResult } from '../main/proxy';
@@ -17,9 +17,12 @@ import {
   checkKnown,
   checkMs,
   checkQueueName,
+  Connections,
   isConnectionError,
   isFailureProgress,
   type JobData,
+  RELEASE_MS,
+  settlesWithin,
 } from './shared';
 
 /** Options of `new RemotePool(options)`. */
@@ -117,6 +120,7 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
   readonly #name: string;
   readonly #unavailableTimeout: number;
   readonly #keepFinished: number;
+  readonly #connections = new Connections();
   readonly #client: Redis;
   readonly #queue: Queue;
   #events: QueueEvents | undefined;
@@ -143,7 +147,7 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
 
     // Commands fail at once while the connection is down (no offline queue): a call then rejects
     // with ERR_REMOTE_UNAVAILABLE instead of waiting for Redis without bound.
-    this.#client = new Redis({ ...connection, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    this.#client = this.#connections.open({ ...connection, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     this.#client.on('error', () => {
       // Reported through the calls (ERR_REMOTE_UNAVAILABLE); ioredis reconnects by itself.
     });
@@ -221,10 +225,11 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
   async #release(): Promise<void> {
     clearInterval(this.#sweeper);
     clearTimeout(this.#downTimer);
-    await this.#ready.catch(() => undefined);
-    await Promise.allSettled([this.#events?.close(), this.#queue.close()]);
-    this.#client.disconnect();
+    // Closed first: a subscription still being opened (Redis down since the start) stops there.
     this.#state = 'closed';
+    // BullMQ's closes, bounded: with Redis down they may wait for it; then the connections end.
+    await settlesWithin(Promise.allSettled([this.#events?.close(), this.#queue.close()]), RELEASE_MS);
+    this.#connections.end();
   }
 
   /** Opens the event subscription from the stream's current end, so no event of a later job is missed. */
@@ -233,7 +238,8 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
     const last = (await this.#client.xrevrange(this.#queue.keys.events as string, '+', '-', 'COUNT', 1)) as [string, string[]][];
     if (this.#state === 'closed') return;
     const events = new QueueEvents(this.#name, {
-      connection: connection as ConnectionOptions,
+      // A copy of this client, made by BullMQ (its blocking connection), ended with the others.
+      connection: this.#connections.open({ ...connection, maxRetriesPerRequest: null, lazyConnect: true }),
       lastEventId: last[0]?.[0] ?? '0-0',
       ...(prefix === undefined ? {} : { prefix }),
     });

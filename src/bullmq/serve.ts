@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { type ConnectionOptions, type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import { Redis, type RedisOptions } from 'ioredis';
+import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import type { RedisOptions } from 'ioredis';
 import { abortError, AsyncThreadPoolError, describe, fail } from '../shared/errors';
 import { tasksOfClass, type TaskRecord } from '../shared/manifest';
 import type { ThreadPool } from '../main/pool';
@@ -13,10 +13,13 @@ import {
   checkKnown,
   checkMs,
   checkQueueName,
+  Connections,
   isConnectionError,
   MAX_TIMER_MS,
   type FailureProgress,
   type JobData,
+  RELEASE_MS,
+  settlesWithin,
 } from './shared';
 
 /** Options of `serve(options)`. */
@@ -142,9 +145,11 @@ export async function serve<Ctx>(options: ServeOptions<Ctx>): Promise<Server> {
 
   const where = `host ${hostname()}, pid ${String(process.pid)}`;
   let running = 0;
-  const client = new Redis({ ...connection, maxRetriesPerRequest: null });
+  // Every connection (with the Worker's, copies of `client`) is ended by close(), whatever Redis does.
+  const connections = new Connections();
+  const client = connections.open({ ...connection, maxRetriesPerRequest: null });
   client.on('error', report);
-  const subscriber = new Redis({ ...connection, maxRetriesPerRequest: null });
+  const subscriber = connections.open({ ...connection, maxRetriesPerRequest: null });
   subscriber.on('error', report);
 
   const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
@@ -211,7 +216,7 @@ export async function serve<Ctx>(options: ServeOptions<Ctx>): Promise<Server> {
   };
 
   const worker = new Worker(queue, processor, {
-    connection: connection as ConnectionOptions,
+    connection: client,
     concurrency,
     lockDuration,
     stalledInterval,
@@ -231,13 +236,15 @@ export async function serve<Ctx>(options: ServeOptions<Ctx>): Promise<Server> {
   const close = (): Promise<void> => {
     closed ??= (async () => {
       const timer = setTimeout(() => { worker.cancelAllJobs(CLOSING); }, closeTimeout);
-      try {
-        await worker.close();
-      } finally {
-        clearTimeout(timer);
-        subscriber.disconnect();
-        client.disconnect();
-      }
+      const closing = worker.close();
+      // BullMQ's close, bounded: with Redis down it would wait for it (a job handed back, a lock
+      // released, a connection waiting to reconnect). Then the connections end, which rejects
+      // what still waits for Redis and lets the Worker finish closing (its timers cleared); jobs
+      // left active in Redis are taken back by another server's stalled check.
+      const settled = await settlesWithin(closing, closeTimeout + RELEASE_MS);
+      clearTimeout(timer);
+      connections.end();
+      if (!settled) await settlesWithin(closing, RELEASE_MS);
     })();
     return closed;
   };

@@ -1,4 +1,4 @@
-import type { RedisOptions } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { describe, fail } from '../shared/errors';
 import { MAX_TIMER_MS } from '../main/options';
 import type { Wire } from './codec';
@@ -71,4 +71,86 @@ export function checkKnown(what: string, options: object, known: readonly string
 export function isConnectionError(error: unknown): boolean {
   const text = error instanceof Error ? `${(error as { code?: unknown }).code as string} ${error.message}` : String(error);
   return /ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|EHOSTUNREACH|ENOTFOUND|Connection is closed|Stream isn't writeable|MaxRetriesPerRequest|connect/i.test(text);
+}
+
+/**
+ * Milliseconds a close gives BullMQ's own closes (after any wait for running jobs) before it ends
+ * the Redis connections itself: with Redis down, or a connection waiting to reconnect, they would
+ * wait without bound.
+ */
+export const RELEASE_MS = 5_000;
+
+/** Whether `promise` settled within `ms` (never rejects). */
+export async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => { resolve(false); }, ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The Redis connections of one remote pool or server: clients it opens, and the copies BullMQ
+ * makes of them (`duplicate()`, for its blocking connections), so that `end()` can end them all.
+ */
+export class Connections {
+  readonly #clients = new Set<Redis>();
+
+  /** A client of these options, ended by `end()` with every copy made of it. */
+  open(options: RedisOptions): Redis {
+    return new Client(options, this.#clients);
+  }
+
+  /** Ends every client for good: queued commands reject, no timer or socket is left. */
+  end(): void {
+    for (const client of this.#clients) client.disconnect();
+  }
+}
+
+/** The parts of ioredis's client that end it the way it ends a closed connection it will not reopen. */
+interface Internals {
+  reconnectTimeout?: NodeJS.Timeout | null;
+  setStatus?: (status: string) => void;
+  flushQueue?: (error: Error) => void;
+}
+
+/**
+ * An ioredis client whose `disconnect()` always ends it. ioredis leaves a client disconnected while
+ * it waits to reconnect in `reconnecting` for ever: no `end` event, its queued commands never
+ * settled (redis/ioredis#1247). BullMQ's closes wait for that `end`, so a close during or just
+ * after a Redis outage never settled. Here such a client is ended as ioredis ends a connection it
+ * will not reopen: status `end`, queued commands rejected with "Connection is closed.".
+ */
+class Client extends Redis {
+  readonly #family: Set<Redis>;
+
+  constructor(options: RedisOptions, family: Set<Redis>) {
+    super(options);
+    this.#family = family;
+    family.add(this);
+  }
+
+  override duplicate(override?: Partial<RedisOptions>): Redis {
+    return new Client({ ...this.options, lazyConnect: false, ...override }, this.#family);
+  }
+
+  override disconnect(reconnect = false): void {
+    // Nothing to end (a second disconnect would only leave ioredis's 2 s socket timer behind).
+    if (!reconnect && this.status === 'end') return;
+    const internals = this as unknown as Internals;
+    if (!reconnect && this.status === 'reconnecting' && typeof internals.setStatus === 'function' && typeof internals.flushQueue === 'function') {
+      // Its socket is closed already: what is left is the timer of the next attempt, and the
+      // commands queued for it (those that were sent when the connection dropped among them).
+      if (internals.reconnectTimeout !== undefined && internals.reconnectTimeout !== null) clearTimeout(internals.reconnectTimeout);
+      internals.reconnectTimeout = null;
+      internals.setStatus('end');
+      internals.flushQueue(new Error('Connection is closed.'));
+      return;
+    }
+    super.disconnect(reconnect);
+  }
 }
