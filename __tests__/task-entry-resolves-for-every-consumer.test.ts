@@ -9,7 +9,7 @@ import { ROOT, runNode } from './helpers-process';
  * published): from CommonJS, from an ES module, and from TypeScript resolving with `node16` and with
  * `bundler`.
  */
-const TASK_ENTRY_NAMES = ['AsyncThreadPoolError', 'TaskSignal', 'ThreadContext', 'move', 'registerErrorClass', 'task'];
+const TASK_ENTRY_NAMES = ['AsyncThreadPoolError', 'TaskProgress', 'TaskSignal', 'ThreadContext', 'move', 'registerErrorClass', 'task'];
 
 describe('asyncthreadpool/task', () => {
   let project: string;

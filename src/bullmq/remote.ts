@@ -59,10 +59,11 @@ export interface RemotePoolOptions {
 }
 
 /**
- * Per-call options of `remote.with(options)`: the local pool's (but `onProgress` and
- * `highWaterMark`: progress reports and streams do not cross the queue), plus BullMQ's job options.
+ * Per-call options of `remote.with(options)`: the local pool's `signal` and `timeout` (not
+ * `onProgress`, `highWaterMark` or `key`: progress reports, streams and threads do not cross the
+ * queue), plus BullMQ's job options, whose `priority` is BullMQ's.
  */
-export interface RemoteCallOptions extends Omit<CallOptions, 'onProgress' | 'highWaterMark'> {
+export interface RemoteCallOptions extends Omit<CallOptions, 'onProgress' | 'highWaterMark' | 'key' | 'priority'> {
   /**
    * How many times the job runs at most: a task that throws (or whose thread dies) runs again on
    * some server, up to this many runs in all. Aborted calls, unknown tasks and undecodable
@@ -78,7 +79,10 @@ export interface RemoteCallOptions extends Omit<CallOptions, 'onProgress' | 'hig
    * nothing and gets that job's result. Must not be a number-like string (BullMQ's rule).
    */
   readonly jobId?: string;
-  /** BullMQ priority: 1 (highest) to 2,097,152; jobs without one go first. */
+  /**
+   * BullMQ's priority: an integer from 1 (highest) to 2,097,152; jobs without one go first. Note the
+   * difference from a local pool's `priority` (any finite number, higher first, default 0).
+   */
   readonly priority?: number;
 }
 

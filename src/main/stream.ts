@@ -17,8 +17,11 @@ import type { StreamCall } from './scheduler';
  * - A stream dropped without being finished or returned is cancelled when it is garbage-collected.
  */
 export interface TaskStream<T> extends AsyncIterableIterator<T> {
+  /** The next item; the first call starts the task. Rejects with the task's error, or the abort's or timeout's. */
   next(): Promise<IteratorResult<T, undefined>>;
+  /** Stops the stream: the generator's `finally` runs on the thread, and this resolves once it did. */
   return(): Promise<IteratorResult<T, undefined>>;
+  /** The stream itself (it can be iterated once). */
   [Symbol.asyncIterator](): TaskStream<T>;
 }
 

@@ -122,7 +122,7 @@ export function describe(value: unknown): string {
   return `\`${String(value)}\` (${typeof value})`;
 }
 
-/** An `Error` subclass, as `registerErrorClass` takes and `reviveThrown` looks up. */
+/** An `Error` subclass, as `registerErrorClass` takes it. */
 export type ErrorClass = abstract new (...args: never[]) => Error;
 
 const STANDARD_KEYS = new Set(['name', 'message', 'stack', 'cause', 'errors']);
