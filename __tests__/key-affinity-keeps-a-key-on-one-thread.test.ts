@@ -1,32 +1,11 @@
 import { spawn, ThreadPool } from '../src';
 import { slotOf } from '../src/main/affinity';
 import { dispatchProbe } from '../src/main/threads';
-import type { TaskRequest } from '../src/shared/protocol';
 import { CancellableTasks, Gated, GatedTasks } from './fixtures/cancellable';
 import { GateTasks } from './fixtures/gates';
 import { entries, OrderTasks, TenantCache, TenantTasks } from './fixtures/ordering';
 import { expectCode, rejectionOf, sharedCounter, thrownBy } from './helpers';
-
-/** Every run handed to a thread, as it is handed. */
-function recordSends(): { sends: { thread: number; requests: readonly TaskRequest[] }[]; untilSends: (count: number) => Promise<void> } {
-  const sends: { thread: number; requests: readonly TaskRequest[] }[] = [];
-  const waiters: (() => void)[] = [];
-  dispatchProbe.onSend = (thread, requests) => {
-    sends.push({ thread, requests });
-    for (const wake of waiters.splice(0)) wake();
-  };
-  return {
-    sends,
-    untilSends: async (count) => {
-      while (sends.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-    },
-  };
-}
-
-/** The numbers of the `OrderTasks.record` calls in `sends`, in the order sent. */
-function recorded(sends: readonly { requests: readonly TaskRequest[] }[]): number[] {
-  return sends.flatMap((send) => send.requests.filter((request) => request.task.endsWith('.record')).map((request) => request.args[1] as number));
-}
+import { recorded, recordSends } from './helpers-pool';
 
 function opener(gates: Int32Array): (index: number) => void {
   return (index) => {

@@ -1,32 +1,10 @@
 import { ThreadPool } from '../src';
-import type { TaskRequest } from '../src/shared/protocol';
 import { dispatchProbe } from '../src/main/threads';
 import { CancellableTasks } from './fixtures/cancellable';
 import { GateTasks } from './fixtures/gates';
 import { entries, OrderTasks } from './fixtures/ordering';
 import { expectCode, rejectionOf, sharedCounter, thrownBy } from './helpers';
-import { holdThread } from './helpers-pool';
-
-/** Every run handed to a thread, as it is handed: the thread and the requests it carried. */
-function recordSends(): { sends: { thread: number; requests: readonly TaskRequest[] }[]; untilSends: (count: number) => Promise<void> } {
-  const sends: { thread: number; requests: readonly TaskRequest[] }[] = [];
-  const waiters: (() => void)[] = [];
-  dispatchProbe.onSend = (thread, requests) => {
-    sends.push({ thread, requests });
-    for (const wake of waiters.splice(0)) wake();
-  };
-  return {
-    sends,
-    untilSends: async (count) => {
-      while (sends.length < count) await new Promise<void>((resolve) => waiters.push(resolve));
-    },
-  };
-}
-
-/** The numbers of `OrderTasks.record` calls in the runs sent, in the order they were sent. */
-function recorded(sends: readonly { requests: readonly TaskRequest[] }[]): number[] {
-  return sends.flatMap((send) => send.requests.filter((request) => request.task.endsWith('.record')).map((request) => request.args[1] as number));
-}
+import { holdThread, recorded, recordSends } from './helpers-pool';
 
 /** The indices of `priorities`, highest priority first, in order within one priority (undefined: the default, 0). */
 function lineOrder(priorities: readonly (number | undefined)[]): number[] {
