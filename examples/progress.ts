@@ -10,7 +10,7 @@ export async function main() {
   const limit = 300_000;
 
   // Two calls at once, each with its own onProgress: per-task progress.
-  const seen: Record<string, number[]> = { low: [], high: [] };
+  const seen: Record<string, unknown[]> = { low: [], high: [] };
   const count = (name: 'low' | 'high', upTo: number) =>
     pool.with({ onProgress: (done) => seen[name]?.push(done) }).spawn(ReportTasks).countPrimes(upTo);
   const [low, high] = await Promise.all([
@@ -23,7 +23,7 @@ export async function main() {
   return {
     low, // { primes: 13848, lastAtResult: 1 }: the last report came before the result
     high, // { primes: 25997, lastAtResult: 1 }
-    increasing: Object.values(seen).every((values) => values.every((v, i) => i === 0 || v > (values[i - 1] ?? 0))),
+    increasing: Object.values(seen).every((values) => values.every((v, i) => typeof v === 'number' && (i === 0 || v > Number(values[i - 1])))),
     coalesced: reports.every((n) => n >= 1 && n < limit / 100), // a few dozen reports, not 300,000
   };
 }
