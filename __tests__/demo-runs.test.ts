@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ROOT, runNode } from './helpers-process';
 
 /** `npm run demo` (ts-node on demo/index.ts) must keep running, and keep saying what the README says. */
-test('the demo runs to the end and shows each example, the per-thread counts and N connections', async () => {
+test('the demo runs to the end and shows each example, the per-thread counts, N connections and the CPU job\'s per-task progress', async () => {
   const tsNode = require.resolve('ts-node/dist/bin.js', { paths: [ROOT] });
   const run = await runNode([tsNode, '--transpile-only', path.join('demo', 'index.ts')], 60_000);
   expect(run.stderr).toBe('');
@@ -23,4 +23,11 @@ test('the demo runs to the end and shows each example, the per-thread counts and
   expect(listed).toEqual(rounds.map((r) => Number(r[2])));
   const sorted = [...listed].sort((a, b) => a - b);
   expect(Number(summary?.[1])).toBeCloseTo(((sorted[2] ?? 0) + (sorted[3] ?? 0)) / 2, 1);
+  // Per-task progress through onProgress: every chunk reported, its last report (100%) before its result.
+  const progress = /progress: (\d+) tasks sent (\d+) reports \(coalesced[^)]*\); (\d+) of (\d+) reported 100% before their result/.exec(run.stdout);
+  expect(progress).not.toBeNull();
+  const [tasks, reports, complete, of] = (progress ?? []).slice(1).map(Number);
+  expect(reports).toBeGreaterThanOrEqual(tasks ?? Infinity);
+  expect(complete).toBe(tasks);
+  expect(of).toBe(tasks);
 });

@@ -9,8 +9,10 @@ import { main as keyAffinity } from '../examples/key-affinity';
 import { main as lifecycle } from '../examples/lifecycle';
 import { main as move } from '../examples/move';
 import { main as priorities } from '../examples/priorities';
+import { main as progress } from '../examples/progress';
 import { main as reliability } from '../examples/reliability';
 import { main as stats } from '../examples/stats';
+import { main as streams } from '../examples/streams';
 import { ROOT, runNode } from './helpers-process';
 
 /** Each example of `examples/` runs and shows what its comments say. */
@@ -66,6 +68,30 @@ describe('examples/', () => {
 
   test("key-affinity: a tenant's calls stay on one thread, so its cached price list is loaded once; tenants spread evenly", async () => {
     expect(await keyAffinity()).toEqual({ calls: 12, loads: 4, threadsPerTenant: [1, 1, 1, 1], tenantsPerThread: [2, 2], anyThreadPrice: 400 });
+  });
+
+  test('progress: two calls report their own progress; coalesced, increasing, the last report before the result', async () => {
+    expect(await progress()).toEqual({
+      low: { primes: 13848, lastAtResult: 1 },
+      high: { primes: 25997, lastAtResult: 1 },
+      increasing: true,
+      coalesced: true,
+    });
+  });
+
+  test('streams: rows stream in; backpressure bounds an endless generator; break runs its finally; a throw comes after the items before it', async () => {
+    expect(await streams()).toEqual({
+      rows: [
+        { id: '1', fruit: 'apple' },
+        { id: '2', fruit: 'banana' },
+        { id: '3', fruit: 'cherry' },
+      ],
+      taken: 10,
+      aheadAtMost4: true,
+      closed: 1,
+      before: ['apple'],
+      error: 'SyntaxError: line 3 has 1 fields, not 2',
+    });
   });
 
   test('stats: counts every call and failure; batches a backlog; sane utilization and percentiles', async () => {

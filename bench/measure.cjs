@@ -483,8 +483,145 @@ async function tsJestStart(contender, p) {
   throw new Error(`unknown contender ${contender} for ts-jest-start (warm-cache or cold-cache)`);
 }
 
+/** @returns {typeof import('./stream-tasks.cjs')} */
+function streamTasks() {
+  return require('./stream-tasks.cjs');
+}
+
+/**
+ * Samples this thread's V8 heap use: `sample()` when asked (the loop that consumes items), plus a
+ * timer every `everyMs`.
+ * @param {number} everyMs
+ */
+function heapSampler(everyMs) {
+  const v8 = require('node:v8');
+  let peak = v8.getHeapStatistics().used_heap_size;
+  const sample = () => {
+    const used = v8.getHeapStatistics().used_heap_size;
+    if (used > peak) peak = used;
+  };
+  const timer = setInterval(sample, everyMs);
+  return {
+    sample,
+    stop() {
+      clearInterval(timer);
+      sample();
+      return peak / MB;
+    },
+  };
+}
+
+/**
+ * (h) streaming: `n` small items (`{ id, name }`, or numbers with `numbers: 1`) from a 1-thread pool, iterated by the caller with
+ * `for await` from a streaming task (contender `stream`: default `highWaterMark`, 16; `stream-hwm-1024`:
+ * `with({ highWaterMark: 1024 })`), or returned as one array and iterated (`array`). Timed from
+ * the call to the last item summed; after warm-up calls of both tasks. Memory: this process's peak
+ * RSS over its life (`process.resourceUsage().maxRSS`: the threads share it, so it is the caller's
+ * and the worker's together), RSS sampled in the timed window, and the V8 heap peaks of the calling
+ * thread and of the worker thread, each sampled.
+ * @param {string} contender
+ * @param {Params} p
+ */
+async function streamItems(contender, p) {
+  const n = p.n ?? 0;
+  const numbers = p.numbers === 1;
+  /** @param {{ id: number } | number} row */
+  const idOf = (row) => (typeof row === 'number' ? row : row.id);
+  const { ThreadPool } = library();
+  const { StreamBench } = streamTasks();
+  const pool = new ThreadPool({ threads: 1 });
+  const plain = pool.spawn(StreamBench);
+  const remote = contender === 'stream-hwm-1024' ? pool.with({ highWaterMark: 1024 }).spawn(StreamBench) : plain;
+  const warm = 20_000;
+  check((await plain.rowsArray(warm, numbers)).length === warm, 'warm-up array');
+  let warmCount = 0;
+  for await (const row of remote.rowsStream(warm, numbers)) warmCount += idOf(row) >= 0 ? 1 : 0;
+  check(warmCount === warm, 'warm-up stream');
+  await plain.heap();
+  const rssBefore = process.memoryUsage().rss / MB;
+  const rss = rssSampler(p.rssEveryMs ?? 5);
+  const heap = heapSampler(p.rssEveryMs ?? 5);
+  let count = 0;
+  let sum = 0;
+  const started = performance.now();
+  if (contender === 'array') {
+    const rows = await plain.rowsArray(n, numbers);
+    heap.sample();
+    for (const row of rows) {
+      sum += idOf(row);
+      count++;
+    }
+  } else if (contender === 'stream' || contender === 'stream-hwm-1024') {
+    for await (const row of remote.rowsStream(n, numbers)) {
+      sum += idOf(row);
+      if ((++count & 0x3fff) === 0) heap.sample();
+    }
+  } else {
+    throw new Error(`unknown contender ${contender} for stream (stream, stream-hwm-1024 or array)`);
+  }
+  const elapsed = performance.now() - started;
+  const { peakRssMB } = rss.stop();
+  const callerPeakHeapMB = heap.stop();
+  check(count === n && sum === (n * (n - 1)) / 2, `${n} items, their ids summed`);
+  const worker = await plain.heap();
+  await closePool({ add: notForSpin, spin: notForSpin, contextCount: () => Promise.resolve(undefined), close: () => pool.close() });
+  return {
+    elapsedMs: elapsed,
+    itemsPerSec: n / (elapsed / 1000),
+    maxRssMB: process.resourceUsage().maxRSS / 1024,
+    peakRssMB,
+    rssBeforeMB: rssBefore,
+    callerPeakHeapMB,
+    workerPeakHeapMB: worker.peakHeapMB,
+  };
+}
+
+/**
+ * (i) progress: a task doing `n` small units of work (`work` arithmetic steps each) on a 1-thread
+ * pool, timed from the call to its result. `reports`: it reports progress after every unit and the
+ * caller listens (`onProgress`); `unheard`: it reports, the caller does not listen; `silent`: the
+ * same work with no report (the baseline).
+ * @param {string} contender
+ * @param {Params} p
+ */
+async function progressBench(contender, p) {
+  const n = p.n ?? 0;
+  const work = p.work ?? 0;
+  const { ThreadPool } = library();
+  const { StreamBench } = streamTasks();
+  const pool = new ThreadPool({ threads: 1 });
+  let received = 0;
+  let last = 0;
+  const listening = pool
+    .with({
+      onProgress: (done) => {
+        received++;
+        last = typeof done === 'number' ? done : NaN;
+      },
+    })
+    .spawn(StreamBench);
+  const plain = pool.spawn(StreamBench);
+  /** @type {() => Promise<number>} */
+  let once;
+  if (contender === 'reports') once = () => listening.crunchReporting(n, work);
+  else if (contender === 'unheard') once = () => plain.crunchReporting(n, work);
+  else if (contender === 'silent') once = () => plain.crunch(n, work);
+  else throw new Error(`unknown contender ${contender} for progress (reports, unheard or silent)`);
+  const expected = await plain.crunch(n, work);
+  // Warm-up: the thread's JIT compiles the loop.
+  for (let i = 0; i < 3; i++) check((await once()) === expected, 'warm-up result');
+  received = 0;
+  const started = performance.now();
+  const value = await once();
+  const elapsed = performance.now() - started;
+  check(value === expected, 'result');
+  if (contender === 'reports') check(last === n && received > 0, `the last report (${last}) is ${n}`);
+  await closePool({ add: notForSpin, spin: notForSpin, contextCount: () => Promise.resolve(undefined), close: () => pool.close() });
+  return { elapsedMs: elapsed, nsPerUnit: (elapsed * 1e6) / n, reportsReceived: contender === 'reports' ? received : 0 };
+}
+
 /** @type {Record<string, (contender: string, params: Params) => Promise<Record<string, unknown>>>} */
-const MEASURES = { throughput, latency, cpu, spawn: spawnBench, cold, 'ts-jest-start': tsJestStart };
+const MEASURES = { throughput, latency, cpu, spawn: spawnBench, cold, 'ts-jest-start': tsJestStart, stream: streamItems, progress: progressBench };
 
 async function main() {
   const [measure = '', contender = '', json = '{}'] = process.argv.slice(2);

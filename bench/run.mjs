@@ -27,6 +27,9 @@ const outArg = outIndex === -1 ? undefined : process.argv[outIndex + 1];
 const RESULTS = outArg === undefined ? path.join(HERE, 'results') : path.resolve(outArg);
 
 const QUICK = process.argv.includes('--quick');
+/** `--only <id,...>` runs only those measures (e.g. `stream,progress`), for trial runs. */
+const onlyIndex = process.argv.indexOf('--only');
+const ONLY = onlyIndex === -1 ? undefined : new Set((process.argv[onlyIndex + 1] ?? '').split(','));
 const MODE = QUICK ? 'quick' : 'full';
 
 /**
@@ -34,8 +37,13 @@ const MODE = QUICK ? 'quick' : 'full';
  * well under two minutes on a 2-core machine.
  */
 const CONFIG = QUICK
-  ? { rounds: 3, throughputN: 50_000, throughputWarmup: 2_000, latencyN: 500, latencyWarmup: 200, cpuTasks: 200, spawns: 10, tsJestRounds: 2, childTimeoutMs: 60_000 }
-  : { rounds: 7, throughputN: 200_000, throughputWarmup: 2_000, latencyN: 2_000, latencyWarmup: 200, cpuTasks: 400, spawns: 20, tsJestRounds: 7, childTimeoutMs: 180_000 };
+  ? { rounds: 3, throughputN: 50_000, throughputWarmup: 2_000, latencyN: 500, latencyWarmup: 200, cpuTasks: 200, spawns: 10, tsJestRounds: 2, streamItems: 100_000, progressUnits: 1_000_000, childTimeoutMs: 60_000 }
+  : { rounds: 7, throughputN: 200_000, throughputWarmup: 2_000, latencyN: 2_000, latencyWarmup: 200, cpuTasks: 400, spawns: 20, tsJestRounds: 7, streamItems: 1_000_000, progressUnits: 1_000_000, childTimeoutMs: 180_000 };
+
+/** (i) progress: the arithmetic steps of one unit of work (about 0.1 µs on a 2020s core). */
+const PROGRESS_WORK = 100;
+/** (h) streaming: the bar of issue 14, stream time / array time. */
+const STREAM_TARGET = 1.5;
 
 /** The target of the per-thread start under ts-jest (issue 5, e): an absolute figure, not a ratio. */
 const TS_JEST_TARGET_MS = 150;
@@ -56,6 +64,12 @@ const DESCRIPTIONS = /** @type {Record<string, string>} */ ({
   'warm-cache':
     '(e, ts-jest) jest + ts-jest running bench/ts-jest/start.bench-test.ts: `new ThreadPool({ threads: 2 })` from src/ (TypeScript), TypeScript task module bench/ts-jest/tasks.ts, transpile cache warm (node_modules/.cache/asyncthreadpool)',
   'cold-cache': '(e, ts-jest) the same with `ASYNCTHREADPOOL_TS_CACHE` pointing at a new empty folder: every thread loads the `typescript` compiler',
+  array: '(h) `new ThreadPool({ threads: 1 })`, task `StreamBench.rowsArray(n)` (bench/stream-tasks.cjs) returns the items as one array, which the caller iterates',
+  stream: '(h) the same items from the async generator task `StreamBench.rowsStream(n)`, iterated with `for await`, default `highWaterMark` (16)',
+  'stream-hwm-1024': '(h) the same stream with `with({ highWaterMark: 1024 })`',
+  silent: '(i) `new ThreadPool({ threads: 1 })`, task `StreamBench.crunch(n, work)`: n units of work, no report',
+  reports: '(i) task `StreamBench.crunchReporting(n, work)`: the same work, a `@TaskProgress()` report after every unit, the caller listening with `onProgress`',
+  unheard: '(i) the same reporting task called without `onProgress`',
 });
 
 /**
@@ -81,6 +95,11 @@ const PLANS = [
   { id: 'cold', measure: 'cold', contenders: ['asyncthreadpool', 'piscina'], params: {} },
   // A jest process per run (2–4 s each): fewer rounds in the quick mode.
   { id: 'tsJestStart', measure: 'ts-jest-start', contenders: ['warm-cache', 'cold-cache'], params: { jestLimitMs: 50_000 }, rounds: CONFIG.tsJestRounds },
+  // (h) issue 14: small objects (`{ id, name }`, as rows of a parsed file), then plain numbers.
+  { id: 'stream', measure: 'stream', contenders: ['array', 'stream', 'stream-hwm-1024'], params: { n: CONFIG.streamItems, numbers: 0, rssEveryMs: 5 } },
+  { id: 'streamNumbers', measure: 'stream', contenders: ['array', 'stream', 'stream-hwm-1024'], params: { n: CONFIG.streamItems, numbers: 1, rssEveryMs: 5 } },
+  // (i) issue 14.
+  { id: 'progress', measure: 'progress', contenders: ['silent', 'reports', 'unheard'], params: { n: CONFIG.progressUnits, work: PROGRESS_WORK } },
 ];
 
 /** @typedef {Record<string, unknown>} Run one measurement's JSON line */
@@ -295,6 +314,7 @@ async function main() {
   /** @type {Record<string, Record<string, Outcome>>} */
   const outcomes = {};
   for (const plan of PLANS) {
+    if (ONLY !== undefined && !ONLY.has(plan.id)) continue;
     /** @type {Record<string, Outcome>} */
     const byContender = {};
     for (const contender of plan.contenders) byContender[contender] = { runs: [], errors: [], skipped: false };
@@ -361,10 +381,13 @@ async function main() {
  * @param {string} file
  */
 function rerender(file) {
-  const json = /** @type {{ host: Parameters<typeof renderMarkdown>[1], versions: Record<string, string>, durationS: number, summary: Report['summary'], notes: string[] }} */ (
+  const json = /** @type {{ host: Parameters<typeof renderMarkdown>[1], versions: Record<string, string>, durationS: number, summary: Omit<Report['summary'], 'stream' | 'streamNumbers' | 'progress'> & Partial<Report['summary']>, notes: string[] }} */ (
     parseJson(readFileSync(file, 'utf8'))
   );
-  const markdown = renderMarkdown({ summary: json.summary, notes: json.notes }, json.host, json.versions, json.durationS);
+  // Results written before (h) and (i) existed have none of their figures.
+  const none = { rows: [], timeRatioToArray: {}, maxRssRatioToArray: {} };
+  const summary = { stream: none, streamNumbers: none, progress: { rows: [], ratioToSilent: {}, nsPerReport: {} }, ...json.summary };
+  const markdown = renderMarkdown({ summary, notes: json.notes }, json.host, json.versions, json.durationS);
   writeFileSync(file.replace(/\.json$/, '.md'), markdown);
   process.stdout.write(markdown);
 }
@@ -432,6 +455,11 @@ function buildReport(outcomes, notes) {
     'jestProcessMs',
     'uncountedRuns',
   ]);
+  const streamKeys = ['elapsedMs', 'itemsPerSec', 'maxRssMB', 'peakRssMB', 'rssBeforeMB', 'callerPeakHeapMB', 'workerPeakHeapMB'];
+  const stream = rowsOf(outcomes.stream, streamKeys);
+  const streamNumbers = rowsOf(outcomes.streamNumbers, streamKeys);
+  const progress = rowsOf(outcomes.progress, ['elapsedMs', 'nsPerUnit', 'reportsReceived']);
+  const progressSilent = progress.find((r) => r.contender === 'silent')?.figures.nsPerUnit?.median ?? NaN;
 
   for (const [id, byContender] of Object.entries(outcomes)) {
     for (const [contender, outcome] of Object.entries(byContender)) {
@@ -477,6 +505,18 @@ function buildReport(outcomes, notes) {
       /** Per contender: the median of allReadyMs against the target. */
       verdict: Object.fromEntries(tsJest.map((r) => [r.contender, verdict(r.figures.allReadyMs)])),
     },
+    stream: { rows: stream, timeRatioToArray: ratios(stream, 'elapsedMs', 'array'), maxRssRatioToArray: ratios(stream, 'maxRssMB', 'array') },
+    streamNumbers: {
+      rows: streamNumbers,
+      timeRatioToArray: ratios(streamNumbers, 'elapsedMs', 'array'),
+      maxRssRatioToArray: ratios(streamNumbers, 'maxRssMB', 'array'),
+    },
+    progress: {
+      rows: progress,
+      ratioToSilent: ratios(progress, 'elapsedMs', 'silent'),
+      /** Per contender: ns per unit more than `silent`'s (the cost of one report). */
+      nsPerReport: Object.fromEntries(progress.map((r) => [r.contender, (r.figures.nsPerUnit?.median ?? NaN) - progressSilent])),
+    },
     context: {
       throughputRatio: ratios(throughput, 'tasksPerSec', 'asyncthreadpool')['asyncthreadpool-context'] ?? NaN,
       latencyMedianRatio: ratios(latency, 'medianUs', 'asyncthreadpool')['asyncthreadpool-context'] ?? NaN,
@@ -515,6 +555,10 @@ function targetTable(s) {
     ['(f) peak RSS, ratio to Piscina', s.peakRss.ratioToPiscina[us] ?? NaN, '≤ 0.5×', (v) => v <= 0.5, '×'],
     ['(g) context: throughput, with / without', s.context.throughputRatio, '≥ 0.95×', (v) => v >= 0.95, '×'],
     ['(g) context: median latency, with / without', s.context.latencyMedianRatio, '≤ 1.05×', (v) => v <= 1.05, '×'],
+    ['(h, issue 14) stream / array time, small objects', s.stream.timeRatioToArray.stream ?? NaN, `≤ ${STREAM_TARGET}×`, (v) => v <= STREAM_TARGET, '×'],
+    ['(h, issue 14) stream / array time, numbers', s.streamNumbers.timeRatioToArray.stream ?? NaN, `≤ ${STREAM_TARGET}×`, (v) => v <= STREAM_TARGET, '×'],
+    ['(h, issue 14) stream / array peak RSS, small objects', s.stream.maxRssRatioToArray.stream ?? NaN, '≤ 1× (bounded)', (v) => v <= 1, '×'],
+    ['(i, issue 14) progress: a report per unit / no report, time', s.progress.ratioToSilent.reports ?? NaN, '≤ 1.05×', (v) => v <= 1.05, '×'],
   ];
   return [
     '| target | measured | bar | verdict |',
@@ -575,7 +619,7 @@ function renderMarkdown(report, hostInfo, versions, durationS) {
     '',
   );
 
-  out.push('## Targets (issue 5), from the tables below', '', ...targetTable(s), '');
+  out.push('## Targets (issue 5; h and i: issue 14), from the tables below', '', ...targetTable(s), '');
 
   const tput = s.throughput;
   out.push(
@@ -730,6 +774,66 @@ function renderMarkdown(report, hostInfo, versions, durationS) {
     ),
     '',
   );
+
+  for (const [key, what] of /** @type {const} */ ([
+    ['stream', 'small objects `{ id, name }`'],
+    ['streamNumbers', 'numbers'],
+  ])) {
+    const st = s[key];
+    out.push(
+      `## (h) Streaming: ${fmt(CONFIG.streamItems, 0)} ${what}, streamed vs returned as one array (lower is better; target ≤ ${STREAM_TARGET}× the array's time)`,
+      '',
+      "A 1-thread pool; timed from the call to the last item summed by the caller, after warm-up calls of both tasks. Max RSS: `process.resourceUsage().maxRSS` of the measuring process over its life (its threads share it: the caller's and the worker's memory together); peak RSS: sampled every 5 ms in the timed window; heap peaks: `v8.getHeapStatistics().used_heap_size` of the calling thread and of the worker thread, sampled.",
+      '',
+      table(
+        ['contender', 'ms (median)', 'min – max', 'ratio to array', 'max RSS MB', 'ratio to array', 'peak RSS in window MB', 'RSS before MB', 'caller heap peak MB', 'worker heap peak MB'],
+        st.rows.map((r) => {
+          const f = r.figures.elapsedMs;
+          if (r.skipped !== undefined || f === undefined) return skippedRow(r, 9);
+          return [
+            r.contender,
+            fmt(f.median, 0),
+            range(f, 0),
+            fmtRatio(st.timeRatioToArray[r.contender] ?? NaN),
+            fmt(r.figures.maxRssMB?.median ?? NaN),
+            fmtRatio(st.maxRssRatioToArray[r.contender] ?? NaN),
+            fmt(r.figures.peakRssMB?.median ?? NaN),
+            fmt(r.figures.rssBeforeMB?.median ?? NaN),
+            fmt(r.figures.callerPeakHeapMB?.median ?? NaN),
+            fmt(r.figures.workerPeakHeapMB?.median ?? NaN),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
+
+  const pr = s.progress;
+  {
+    out.push(
+      `## (i) Progress: ${fmt(CONFIG.progressUnits, 0)} units of work, a report after each vs none (lower is better)`,
+      '',
+      `A 1-thread pool; one call timed from the call to its result, after 3 warm-up calls; a unit is ${PROGRESS_WORK} arithmetic steps. "ns per report" = ns per unit minus \`silent\`'s.`,
+      '',
+      table(
+        ['contender', 'ms (median)', 'min – max', 'ratio to silent', 'ns per unit', 'ns per report', 'reports that reached onProgress'],
+        pr.rows.map((r) => {
+          const f = r.figures.elapsedMs;
+          if (r.skipped !== undefined || f === undefined) return skippedRow(r, 6);
+          return [
+            r.contender,
+            fmt(f.median),
+            range(f),
+            fmtRatio(pr.ratioToSilent[r.contender] ?? NaN),
+            fmt(r.figures.nsPerUnit?.median ?? NaN),
+            r.contender === 'silent' ? '–' : fmt(pr.nsPerReport[r.contender] ?? NaN),
+            fmt(r.figures.reportsReceived?.median ?? NaN, 0),
+          ];
+        }),
+      ),
+      '',
+    );
+  }
 
   out.push('## Contenders', '');
   for (const [name, text] of Object.entries(DESCRIPTIONS)) out.push(`- \`${name}\`: ${text}`);

@@ -61,6 +61,7 @@ async function cpuDemo(): Promise<void> {
   const chunksOf = (round: number): number[] => Array.from({ length: perRound }, (_, k) => round + k * rounds);
   console.log(`\n6. CPU job: counting the primes below ${String(below)}, in ${String(chunks)} chunks, main thread vs pool`);
   console.log(`   in ${String(rounds)} rounds of ${String(perRound)} chunks after a warm-up; the speedup is the median of the rounds' ratios`);
+  console.log("   each chunk on the pool reports its progress (@TaskProgress() in the task, onProgress per call)");
 
   const pool = new ThreadPool({ threads });
   try {
@@ -78,11 +79,25 @@ async function cpuDemo(): Promise<void> {
     };
     const onThePool = async (round: number): Promise<void> => {
       const started = performance.now();
-      const counts = await Promise.all(chunksOf(round).map((i) => pool.spawn(CpuTasks).countPrimes(...range(i))));
+      const counts = await Promise.all(
+        chunksOf(round).map((i) =>
+          pool
+            .with({
+              onProgress: (done) => {
+                progress.report(i, done);
+              },
+            })
+            .spawn(CpuTasks)
+            .countPrimesReporting(...range(i))
+            .then((count) => progress.finished(i, count)),
+        ),
+      );
       poolMs.push(performance.now() - started);
+      progress.clearLine();
       chunksOf(round).forEach((i, k) => (onPool[i] = counts[k] ?? -1));
     };
     const ratios: number[] = [];
+    const progress = new ChunkProgress(chunks, threads);
     for (let round = 0; round < rounds; round++) {
       if (round % 2 === 0) {
         onMainThread(round);
@@ -106,9 +121,68 @@ async function cpuDemo(): Promise<void> {
     console.log(
       `   ${String(primes)} primes. main thread ${total(mainMs)} ms, pool of ${String(threads)} ${total(poolMs)} ms in all; speedup ${median.toFixed(2)}x, the median of ${String(rounds)} rounds (${ratios.map((r) => r.toFixed(2)).join(', ')}) (results ${same ? 'identical' : 'DIFFERENT'})`,
     );
+    console.log(`   progress: ${progress.summary()}`);
   } finally {
     await pool.close();
   }
+}
+
+/**
+ * The per-task progress of the CPU job's chunks on the pool: the latest fraction each reported. On
+ * a terminal, a status line shows the running chunks as they go; in every case a summary says how
+ * many reports came and whether each chunk's last one (100%) came before its result.
+ */
+class ChunkProgress {
+  readonly #latest: (number | undefined)[];
+  readonly #atResult: (number | undefined)[];
+  readonly #shown: number;
+  #reports = 0;
+  #done = 0;
+  #drawn = 0;
+  readonly #live = process.stdout.isTTY;
+
+  constructor(chunks: number, threads: number) {
+    this.#latest = new Array<number | undefined>(chunks);
+    this.#atResult = new Array<number | undefined>(chunks);
+    this.#shown = Math.min(threads, 8);
+  }
+
+  report(chunk: number, done: unknown): void {
+    this.#reports++;
+    this.#latest[chunk] = typeof done === 'number' ? done : NaN;
+    if (this.#live && performance.now() - this.#drawn >= 50) this.#draw();
+  }
+
+  finished(chunk: number, count: number): number {
+    this.#atResult[chunk] = this.#latest[chunk];
+    this.#done++;
+    return count;
+  }
+
+  clearLine(): void {
+    if (this.#live) process.stdout.write('\r\x1b[K');
+  }
+
+  summary(): string {
+    const tasks = this.#atResult.length;
+    const complete = this.#atResult.filter((fraction) => fraction === 1).length;
+    return `${String(tasks)} tasks sent ${String(this.#reports)} reports (coalesced: the latest every 10 ms at most); ${String(complete)} of ${String(tasks)} reported 100% before their result`;
+  }
+
+  #draw(): void {
+    this.#drawn = performance.now();
+    const running = this.#latest
+      .map((fraction, chunk) => ({ fraction, chunk }))
+      .filter(({ fraction, chunk }) => fraction !== undefined && this.#atResult[chunk] === undefined)
+      .slice(0, this.#shown)
+      .map(({ fraction, chunk }) => `#${String(chunk + 1)} ${bar(fraction ?? 0)} ${((fraction ?? 0) * 100).toFixed(0).padStart(3)}%`);
+    process.stdout.write(`\r\x1b[K   pool: ${String(this.#done)}/${String(this.#latest.length)} chunks done  ${running.join('  ')}`);
+  }
+}
+
+function bar(fraction: number): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * 10);
+  return `[${'#'.repeat(filled)}${'.'.repeat(10 - filled)}]`;
 }
 
 /**

@@ -42,18 +42,15 @@ export class ProgressReporter {
     this.#task = task;
   }
 
-  /** The function the task receives. */
+  /**
+   * The function the task receives. Its fast path is two stores and a decrement: a failure to
+   * throw, and the end of the call, zero the countdown so that the next report takes the slow path.
+   */
   readonly report = (value: unknown): void => {
-    if (this.#failure !== undefined) {
-      const failure = this.#failure;
-      this.#failure = undefined;
-      throw failure;
-    }
-    if (this.#done) return;
     this.#latest = value;
     this.#pending = true;
     if (--this.#countdown > 0) return;
-    this.#check();
+    this.#slowReport();
   };
 
   /** Posts what is pending: called before the result is posted. Reports made after it are dropped. */
@@ -62,6 +59,21 @@ export class ProgressReporter {
     this.#done = true;
     clearTimeout(this.#timer);
     this.#flush();
+    this.#countdown = 0;
+  }
+
+  #slowReport(): void {
+    if (this.#failure !== undefined || this.#done) {
+      // The value just reported is dropped: it comes after a failure, or after the call's end.
+      this.#latest = undefined;
+      this.#pending = false;
+      this.#countdown = 0;
+      const failure = this.#failure;
+      this.#failure = undefined;
+      if (failure !== undefined) throw failure;
+      return;
+    }
+    this.#check();
   }
 
   #check(): void {
@@ -97,6 +109,7 @@ export class ProgressReporter {
       this.#post(value);
     } catch (error) {
       this.#failure = fail('ERR_UNCLONEABLE', `A progress report of ${this.#task} cannot be sent: ${findUncloneable(value) ?? messageOf(error)}`, error);
+      this.#countdown = 0;
     }
   }
 }
