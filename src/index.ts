@@ -14,6 +14,7 @@ export { registerErrorClass } from './shared/manifest';
 export type { ContextClass, ThreadEnv, ThreadPoolOptions } from './main/options';
 export type { CallOptions } from './main/options';
 export type { PoolStats, Percentiles } from './main/stats';
+export { CALL_CHANNEL, callChannel, type CallTrace } from './main/tracing';
 export type {
   BroadcastRemote,
   CallerArgs,

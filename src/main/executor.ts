@@ -3,8 +3,11 @@ import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/prot
 
 /** Where calls run: the pool's threads, or the calling thread for the inline pool. */
 export interface Executor {
-  /** Runs a request; `stop` ends the thread running it (after an abort's grace period). */
-  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse>;
+  /**
+   * Runs a request; `stop` ends the thread running it (after an abort's grace period); `onThread`
+   * is told the id of the thread it is sent to (for tracing).
+   */
+  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined, onThread?: (threadId: number) => void): Promise<TaskResponse>;
   /**
    * Runs several requests on one thread, in order, in one message each way: how a backlog is sent
    * (one message and one wake-up per batch rather than per call). A call whose arguments cannot be
@@ -14,6 +17,7 @@ export interface Executor {
     requests: readonly TaskRequest[],
     onResponse: (index: number, response: TaskResponse) => void,
     onRefused: (index: number, error: Error) => void,
+    onThread?: (threadId: number) => void,
   ): Promise<void>;
   /** Tells the threads to abort the running call `call` (its `@TaskSignal()` parameter). */
   abortRunning(call: number, reason: SerializedThrown): void;

@@ -1,4 +1,4 @@
-import type { Transferable } from 'node:worker_threads';
+import { threadId, type Transferable } from 'node:worker_threads';
 import { fail, messageOf, reviveThrown, serializeThrown, type AsyncThreadPoolError } from '../shared/errors';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
 import { taskByName } from '../shared/manifest';
@@ -34,7 +34,9 @@ export class InlineBackend implements Backend {
     })();
   }
 
-  async run(request: TaskRequest, transfer: readonly Transferable[]): Promise<TaskResponse> {
+  async run(request: TaskRequest, transfer: readonly Transferable[], _stop?: AbortSignal, onThread?: (threadId: number) => void): Promise<TaskResponse> {
+    // The calling thread runs it.
+    onThread?.(threadId);
     const { context, error: initError } = await this.#ready;
     let controller: AbortController | undefined;
     try {

@@ -63,7 +63,7 @@ export class PiscinaBackend implements Backend {
     this.#members = new PoolThreads(this.#piscina, options.threads, context !== null, onBroken, options.contextTimeout, nonce);
   }
 
-  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined): Promise<TaskResponse> {
+  run(request: TaskRequest, transfer: readonly Transferable[], stop: AbortSignal | undefined, onThread?: (threadId: number) => void): Promise<TaskResponse> {
     prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
       let answer: TaskResponse | undefined;
@@ -82,6 +82,7 @@ export class PiscinaBackend implements Backend {
         refused: (error) => {
           reject(postFailure(request.task, request.args, error));
         },
+        onThread,
       };
       stop?.addEventListener(
         'abort',
@@ -107,6 +108,7 @@ export class PiscinaBackend implements Backend {
     requests: readonly TaskRequest[],
     onResponse: (index: number, response: TaskResponse) => void,
     onRefused: (index: number, error: Error) => void,
+    onThread?: (threadId: number) => void,
   ): Promise<void> {
     for (const request of requests) prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
@@ -116,6 +118,7 @@ export class PiscinaBackend implements Backend {
         this.#members.start({
           requests: indices.map((i) => requests[i] as TaskRequest),
           transfer: [],
+          onThread,
           onResponse: (index, response) => {
             received++;
             onResponse(indices[index] ?? index, response);

@@ -22,6 +22,7 @@ import { type CallOptions, validateCallOptions } from './options';
 import { type BroadcastPart, Scheduler } from './scheduler';
 import type { PoolStats } from './stats';
 import { callOff, createBarrier } from '../shared/barrier';
+import { type CallTrace, newPoolId, newTrace, traceCall, tracing } from './tracing';
 import { unwrapMoved } from '../shared/transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
@@ -67,6 +68,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   #ending: Promise<void> | undefined;
   /** Stops closing this pool at exit (or reporting it at the end of a jest test file). */
   readonly #unwatch: () => void;
+  /** The pool's id in its calls' traces. */
+  readonly #id = newPoolId();
 
   constructor(options?: ThreadPoolOptions<Ctx>) {
     const inline = (options as Record<symbol, unknown> | undefined)?.[INLINE] === true;
@@ -242,6 +245,14 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   }
 
   #submit(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): Promise<unknown> | undefined {
+    if (!tracing()) return this.#enqueue(record, args, options, whenFull, undefined);
+    // A trySpawn that finds the queue full made no call: there is nothing to trace.
+    if (whenFull === 'undefined' && this.#refusal(record) === null && !this.#scheduler.hasRoom()) return undefined;
+    const trace = newTrace(record, args, this.#inline ? 'inline' : 'pool', this.#id, false, options);
+    return traceCall(trace, () => this.#enqueue(record, args, options, 'reject', trace) as Promise<unknown>);
+  }
+
+  #enqueue(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined', trace: CallTrace | undefined): Promise<unknown> | undefined {
     const refused = this.#refusal(record);
     if (refused !== null) return Promise.reject(refused);
     if (!this.#scheduler.hasRoom()) {
@@ -251,7 +262,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     const { args: plain, transfer } = unwrapMoved(args);
     const request = buildRequest(record, plain as unknown[]);
     if (request instanceof Error) return Promise.reject(request);
-    return this.#scheduler.submit(record, request, transfer, options);
+    return this.#scheduler.submit(record, request, transfer, options, trace);
   }
 
   /** Why a call cannot be queued at all, or null. */
@@ -261,7 +272,13 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     return this.#verdict(record);
   }
 
-  async #broadcastCall(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown[]> {
+  #broadcastCall(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown[]> {
+    if (!tracing()) return this.#broadcastParts(record, args, options);
+    const trace = newTrace(record, args, this.#inline ? 'inline' : 'pool', this.#id, true, options);
+    return traceCall(trace, () => this.#broadcastParts(record, args, options));
+  }
+
+  async #broadcastParts(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown[]> {
     const refused = this.#refusal(record);
     if (refused !== null) throw refused;
     const request = buildRequest(record, args);

@@ -6,6 +6,7 @@ import { settle, threadFailure } from './call';
 import { abortError, type AsyncThreadPoolError, fail, serializeThrown } from '../shared/errors';
 import type { TaskRecord } from '../shared/manifest';
 import type { TaskRequest, TaskResponse } from '../shared/protocol';
+import { batchThreadSetter, type CallTrace, threadSetter } from './tracing';
 
 interface Call {
   readonly record: TaskRecord;
@@ -23,6 +24,8 @@ interface Call {
   stop: AbortController | undefined;
   timer: NodeJS.Timeout | undefined;
   unlisten: (() => void) | undefined;
+  /** Set when a subscriber traces the call (see tracing.ts). */
+  readonly trace: CallTrace | undefined;
 }
 
 /** What a broadcast part (a request with a `barrier`) resolves to. */
@@ -94,7 +97,7 @@ export class Scheduler {
   }
 
   /** Queues a call; the promise settles with its result or error. */
-  submit(record: TaskRecord, request: TaskRequest, transfer: readonly Transferable[], options: CallOptions | undefined): Promise<unknown> {
+  submit(record: TaskRecord, request: TaskRequest, transfer: readonly Transferable[], options: CallOptions | undefined, trace?: CallTrace): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const abortable = options !== undefined && (options.signal !== undefined || options.timeout !== undefined);
       const call: Call = {
@@ -111,6 +114,7 @@ export class Scheduler {
         stop: undefined,
         timer: undefined,
         unlisten: undefined,
+        trace,
       };
       const signal = options?.signal;
       if (signal !== undefined) {
@@ -242,7 +246,7 @@ export class Scheduler {
       }, timeout);
       call.timer.unref();
     }
-    this.#executor.run(call.request, call.transfer, call.stop?.signal).then(
+    this.#executor.run(call.request, call.transfer, call.stop?.signal, threadSetter(call.trace)).then(
       (response) => {
         this.#complete(call, response, undefined);
         this.#release();
@@ -280,6 +284,7 @@ export class Scheduler {
         call.dispatched = started;
         this.#complete(call, undefined, error);
       },
+      batchThreadSetter(calls),
     ).then(
       () => {
         this.#release();
@@ -335,6 +340,7 @@ export class Scheduler {
     call.unlisten?.();
     if (call.answered) return;
     call.answered = true;
+    if (call.trace !== undefined && call.dispatched !== 0) call.trace.queueWait = call.dispatched - call.submitted;
     if (response === undefined) {
       this.#failed++;
       call.reject(error instanceof Error ? error : threadFailure(error, call.record.name));

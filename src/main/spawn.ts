@@ -8,6 +8,7 @@ import { moduleRegistry, type TaskRecord } from '../shared/manifest';
 import { unwrapMoved } from '../shared/transfer';
 import { prepareThreadSource } from './ts-prefill';
 import type { ControlResponse, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
+import { type CallTrace, newTrace, traceCall, tracing } from './tracing';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
 
 /**
@@ -80,6 +81,18 @@ function runOnTemporaryThread(
   options: CallOptions | undefined,
   env: Record<string, string> | typeof SHARE_ENV | undefined,
 ): Promise<unknown> {
+  if (!tracing()) return runTemporary(record, args, options, env, undefined);
+  const trace = newTrace(record, args, 'spawn', undefined, false, options);
+  return traceCall(trace, () => runTemporary(record, args, options, env, trace));
+}
+
+function runTemporary(
+  record: TaskRecord,
+  args: unknown[],
+  options: CallOptions | undefined,
+  env: Record<string, string> | typeof SHARE_ENV | undefined,
+  trace: CallTrace | undefined,
+): Promise<unknown> {
   const { args: plain, transfer } = unwrapMoved(args);
   const request = entryModuleRefusal(record) ?? buildRequest(record, plain as unknown[]);
   if (request instanceof Error) return Promise.reject(request);
@@ -99,6 +112,11 @@ function runOnTemporaryThread(
     port2.close();
     // Structured clone refused an argument the call-site check let through (a Proxy, say).
     return Promise.reject(threadFailure(error, record.name));
+  }
+  if (trace !== undefined) {
+    // No queue: the call runs from the thread's start.
+    trace.threadId = worker.threadId;
+    trace.queueWait = 0;
   }
   return new Promise((resolve, reject) => {
     let outcome: { response: TaskResponse } | { error: Error } | undefined;
