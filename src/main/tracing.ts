@@ -14,7 +14,7 @@ export const CALL_CHANNEL = 'asyncthreadpool:call';
  *
  * Events, in order (Node's `TracingChannel#tracePromise`):
  * - `start`, synchronously at the call, before it is queued (or refused), then `end`, synchronously
- *   once the call is queued: both see only the fields known at the call;
+ *   once the call is queued (or already handed to an idle thread: `threadId` may be set by then);
  * - when the call settles: on failure `error` (with `error` set), then `asyncStart` and `asyncEnd`
  *   (with `result` or `error` set). By then `threadId`, `queueWait` and `batched` say where and
  *   when the call ran. A call refused at the call site (a closed pool, a full queue, an uncloneable
