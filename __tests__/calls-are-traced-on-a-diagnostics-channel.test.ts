@@ -5,6 +5,7 @@ import { AsyncThreadPoolError, CALL_CHANNEL, callChannel, type CallTrace, spawn,
 import { dispatchProbe } from '../src/main/threads';
 import { CancellableTasks } from './fixtures/cancellable';
 import { CountedTasks, CrashingTasks } from './fixtures/crashes';
+import { StreamTasks } from './fixtures/streams';
 import { TracedTasks } from './fixtures/tracing';
 import { expectCode, rejectionOf, sharedCounter, untilAtLeast } from './helpers';
 import { holdThread } from './helpers-pool';
@@ -324,6 +325,33 @@ describe('the asyncthreadpool:call tracing channel', () => {
       unsubscribeFrom('tracing:asyncthreadpool:call:asyncEnd', onSettle);
       callChannel.start.unbindStore(store);
     }
+  });
+
+  test('a stream is one call from its first next() to its end: items counted, a throw as its error, a break as its end', async () => {
+    await using pool = new ThreadPool({ threads: 1 });
+    const made = pool.with({ priority: 3 }).spawn(StreamTasks).range(5);
+    // Made and not iterated: nothing ran, nothing is published.
+    expect(sub.calls().filter((trace) => trace.task === 'StreamTasks.range')).toEqual([]);
+    const items: number[] = [];
+    for await (const item of made) items.push(item);
+    expect(items).toEqual([0, 1, 2, 3, 4]);
+    const whole = onlyCall(sub, 'StreamTasks.range');
+    expect(whole.events).toEqual(SUCCESS);
+    expect(whole.trace).toMatchObject({ stream: true, items: 5, priority: 3, key: undefined, runner: 'pool', result: undefined });
+    expect(typeof whole.trace.threadId).toBe('number');
+    expect(typeof whole.trace.queueWait).toBe('number');
+
+    const thrown = await rejectionOf((async () => {
+      for await (const item of pool.spawn(StreamTasks).failAfter(2)) items.push(item);
+    })());
+    const failed = onlyCall(sub, 'StreamTasks.failAfter');
+    expect(failed.events).toEqual(FAILURE);
+    expect(failed.at('error').error).toBe(thrown);
+
+    for await (const item of pool.spawn(StreamTasks).range(1000)) if (item === 1) break;
+    const broken = onlyCall(sub, 'StreamTasks.range', [1000]);
+    expect(broken.events).toEqual(SUCCESS);
+    expect(broken.trace.items).toBeGreaterThanOrEqual(2);
   });
 
   test('unsubscribing stops the events', async () => {
