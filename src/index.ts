@@ -15,6 +15,7 @@ export type { ContextClass, ThreadEnv, ThreadPoolOptions } from './main/options'
 export type { CallOptions } from './main/options';
 export type { PoolStats, Percentiles } from './main/stats';
 export type { TaskStream } from './main/stream';
+export { CALL_CHANNEL, callChannel, type CallTrace } from './main/tracing';
 export type {
   BroadcastRemote,
   CallerArgs,

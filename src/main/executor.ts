@@ -9,7 +9,8 @@ export interface Executor {
   /**
    * Runs a request; `stop` ends the thread running it (after an abort's grace period). With
    * `thread` (the id of an idle thread, see `threads`), on that thread. `onEvent` receives the
-   * call's progress reports and stream items.
+   * call's progress reports and stream items. `onThread` is told the id of the thread it is sent to
+   * (for tracing).
    */
   run(
     request: TaskRequest,
@@ -17,11 +18,13 @@ export interface Executor {
     stop: AbortSignal | undefined,
     thread?: number,
     onEvent?: OnCallEvent,
+    onThread?: (threadId: number) => void,
   ): Promise<TaskResponse>;
   /**
    * Runs several requests on one thread, in order, in one message each way: how a backlog is sent
    * (one message and one wake-up per batch rather than per call). A call whose arguments cannot be
-   * posted gets `onRefused` instead of a response; the others still run. Optional.
+   * posted gets `onRefused` instead of a response; the others still run. Optional. `onThread` as
+   * for `run`.
    */
   runBatch?(
     requests: readonly TaskRequest[],
@@ -29,6 +32,7 @@ export interface Executor {
     onRefused: (index: number, error: Error) => void,
     thread?: number,
     onEvent?: (index: number, message: CallEventMessage) => void,
+    onThread?: (threadId: number) => void,
   ): Promise<void>;
   /** Tells the threads to abort the running call `call` (its `@TaskSignal()` parameter). */
   abortRunning(call: number, reason: SerializedThrown): void;

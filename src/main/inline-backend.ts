@@ -1,4 +1,4 @@
-import type { Transferable } from 'node:worker_threads';
+import { threadId, type Transferable } from 'node:worker_threads';
 import { describe, fail, messageOf, reviveBuiltin, serializeThrown, type AsyncThreadPoolError } from '../shared/errors';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
 import { isAsyncIterable, ProgressReporter, StreamPump } from '../shared/call-events';
@@ -38,7 +38,16 @@ export class InlineBackend implements Backend {
     })();
   }
 
-  async run(request: TaskRequest, transfer: readonly Transferable[], _stop?: AbortSignal, _thread?: number, onEvent?: OnCallEvent): Promise<TaskResponse> {
+  async run(
+    request: TaskRequest,
+    transfer: readonly Transferable[],
+    _stop?: AbortSignal,
+    _thread?: number,
+    onEvent?: OnCallEvent,
+    onThread?: (threadId: number) => void,
+  ): Promise<TaskResponse> {
+    // The calling thread runs it.
+    onThread?.(threadId);
     const { context, error: initError } = await this.#ready;
     let controller: AbortController | undefined;
     let reporter: ProgressReporter | undefined;

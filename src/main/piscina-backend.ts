@@ -75,6 +75,7 @@ export class PiscinaBackend implements Backend {
     stop: AbortSignal | undefined,
     thread?: number,
     onEvent?: OnCallEvent,
+    onThread?: (threadId: number) => void,
   ): Promise<TaskResponse> {
     prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
@@ -101,6 +102,7 @@ export class PiscinaBackend implements Backend {
         refused: (error) => {
           reject(postFailure(request.task, request.args, error));
         },
+        onThread,
       };
       stop?.addEventListener(
         'abort',
@@ -128,6 +130,7 @@ export class PiscinaBackend implements Backend {
     onRefused: (index: number, error: Error) => void,
     thread?: number,
     onEvent?: (index: number, message: CallEventMessage) => void,
+    onThread?: (threadId: number) => void,
   ): Promise<void> {
     for (const request of requests) prepareThreadSource(request.module);
     return new Promise((resolve, reject) => {
@@ -137,6 +140,7 @@ export class PiscinaBackend implements Backend {
         this.#members.start({
           requests: indices.map((i) => requests[i] as TaskRequest),
           transfer: [],
+          onThread,
           onResponse: (index, response) => {
             received++;
             onResponse(indices[index] ?? index, response);

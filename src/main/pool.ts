@@ -23,6 +23,7 @@ import { createTaskStream, type TaskStream } from './stream';
 import { type BroadcastPart, Scheduler } from './scheduler';
 import type { PoolStats } from './stats';
 import { callOff, createBarrier } from '../shared/barrier';
+import { type CallTrace, newPoolId, newTrace, traceCall, traceStream, type TracedStart, tracing } from './tracing';
 import { unwrapMoved } from '../shared/transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
@@ -68,6 +69,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   #ending: Promise<void> | undefined;
   /** Stops closing this pool at exit (or reporting it at the end of a jest test file). */
   readonly #unwatch: () => void;
+  /** The pool's id in its calls' traces. */
+  readonly #id = newPoolId();
 
   constructor(options?: ThreadPoolOptions<Ctx>) {
     const inline = (options as Record<symbol, unknown> | undefined)?.[INLINE] === true;
@@ -249,6 +252,14 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
 
   #submit(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): Promise<unknown> | TaskStream<unknown> | undefined {
     if (record.stream === true) return this.#stream(record, args, options, whenFull);
+    if (!tracing()) return this.#enqueue(record, args, options, whenFull, undefined);
+    // A trySpawn that finds the queue full made no call: there is nothing to trace.
+    if (whenFull === 'undefined' && this.#refusal(record) === null && !this.#scheduler.hasRoom()) return undefined;
+    const trace = newTrace(record, args, this.#inline ? 'inline' : 'pool', this.#id, false, options);
+    return traceCall(trace, () => this.#enqueue(record, args, options, 'reject', trace) as Promise<unknown>);
+  }
+
+  #enqueue(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined', trace: CallTrace | undefined): Promise<unknown> | undefined {
     const refused = this.#refusal(record);
     if (refused !== null) return Promise.reject(refused);
     if (!this.#scheduler.hasRoom()) {
@@ -258,7 +269,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     const { args: plain, transfer } = unwrapMoved(args);
     const request = buildRequest(record, plain as unknown[]);
     if (request instanceof Error) return Promise.reject(request);
-    return this.#scheduler.submit(record, request, transfer, options);
+    return this.#scheduler.submit(record, request, transfer, options, undefined, trace);
   }
 
   /**
@@ -268,24 +279,31 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    */
   #stream(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): TaskStream<unknown> | undefined {
     const highWaterMark = options?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    const newStream = tracing() ? this.#tracedStreams(record, args, options) : createTaskStream;
     const refused = this.#refusal(record);
-    if (refused !== null) return createTaskStream(refused, highWaterMark);
+    if (refused !== null) return newStream(refused, highWaterMark);
     if (!this.#scheduler.hasRoom()) {
       if (whenFull === 'undefined') return undefined;
-      return createTaskStream(
+      return newStream(
         fail('ERR_QUEUE_FULL', `Cannot queue ${record.name}: the queue holds maxQueue (${String(this.#scheduler.queueSize)}) calls`),
         highWaterMark,
       );
     }
     const { args: plain, transfer } = unwrapMoved(args);
     const request = buildRequest(record, plain as unknown[]);
-    if (request instanceof Error) return createTaskStream(request, highWaterMark);
-    return createTaskStream((onItems) => {
+    if (request instanceof Error) return newStream(request, highWaterMark);
+    return newStream((onItems: (items: readonly unknown[]) => void, trace?: CallTrace) => {
       // The pool may have closed since the call.
       const late = this.#refusal(record);
       if (late !== null) return { result: Promise.reject(late), credit: () => undefined, cancel: () => undefined };
-      return this.#scheduler.submitStream(record, { ...request, stream: highWaterMark }, transfer, options, onItems);
+      return this.#scheduler.submitStream(record, { ...request, stream: highWaterMark }, transfer, options, onItems, trace);
     }, highWaterMark);
+  }
+
+  /** Makes the streams of a call traced (from their first `next()`, see `CallTrace`). */
+  #tracedStreams(record: TaskRecord, args: unknown[], options: CallOptions | undefined): (start: TracedStart | Error, highWaterMark: number) => TaskStream<unknown> {
+    const describe = (): CallTrace => newTrace(record, args, this.#inline ? 'inline' : 'pool', this.#id, false, options);
+    return (start, highWaterMark) => createTaskStream(traceStream(describe, start), highWaterMark);
   }
 
   /** Why a call cannot be queued at all, or null. */
@@ -295,7 +313,13 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     return this.#verdict(record);
   }
 
-  async #broadcastCall(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown[]> {
+  #broadcastCall(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown[]> {
+    if (!tracing()) return this.#broadcastParts(record, args, options);
+    const trace = newTrace(record, args, this.#inline ? 'inline' : 'pool', this.#id, true, options);
+    return traceCall(trace, () => this.#broadcastParts(record, args, options));
+  }
+
+  async #broadcastParts(record: TaskRecord, args: unknown[], options: CallOptions | undefined): Promise<unknown[]> {
     const refused = this.#refusal(record);
     if (refused !== null) throw refused;
     if (options?.key !== undefined) {

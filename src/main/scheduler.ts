@@ -8,6 +8,7 @@ import { settle, threadFailure } from './call';
 import { abortError, type AsyncThreadPoolError, fail, serializeThrown } from '../shared/errors';
 import type { TaskRecord } from '../shared/manifest';
 import type { CallEventMessage, TaskRequest, TaskResponse } from '../shared/protocol';
+import { batchThreadSetter, type CallTrace, threadSetter } from './tracing';
 
 interface Call {
   readonly record: TaskRecord;
@@ -33,6 +34,8 @@ interface Call {
   unlisten: (() => void) | undefined;
   /** Takes what the running call sends before its result (progress, streamed items); unset for a plain call. */
   onEvent: ((message: CallEventMessage) => void) | undefined;
+  /** Set when a subscriber traces the call (see tracing.ts). */
+  readonly trace: CallTrace | undefined;
 }
 
 /** The caller's side of a streaming call: its end, and the credit and cancellation it sends the thread. */
@@ -131,9 +134,10 @@ export class Scheduler {
     transfer: readonly Transferable[],
     options: CallOptions | undefined,
     onItems: (items: readonly unknown[]) => void,
+    trace?: CallTrace,
   ): StreamCall {
     const id = nextCallId++;
-    const result = this.submit(record, { ...request, call: id }, transfer, options, onItems);
+    const result = this.submit(record, { ...request, call: id }, transfer, options, onItems, trace);
     return {
       result,
       credit: (items) => {
@@ -165,6 +169,7 @@ export class Scheduler {
     transfer: readonly Transferable[],
     options: CallOptions | undefined,
     onItems?: (items: readonly unknown[]) => void,
+    trace?: CallTrace,
   ): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const abortable = options !== undefined && (options.signal !== undefined || options.timeout !== undefined);
@@ -194,6 +199,7 @@ export class Scheduler {
             : (message) => {
                 this.#onEvent(call, message, onProgress, onItems);
               },
+        trace,
       };
       if (onItems !== undefined && sent.call !== undefined) this.#streams.set(sent.call, call);
       const signal = options?.signal;
@@ -412,7 +418,7 @@ export class Scheduler {
       }, timeout);
       call.timer.unref();
     }
-    this.#executor.run(call.request, call.transfer, call.stop?.signal, thread, call.onEvent).then(
+    this.#executor.run(call.request, call.transfer, call.stop?.signal, thread, call.onEvent, threadSetter(call.trace)).then(
       (response) => {
         this.#complete(call, response, undefined);
         this.#release();
@@ -454,6 +460,7 @@ export class Scheduler {
       (index, message) => {
         calls[index]?.onEvent?.(message);
       },
+      batchThreadSetter(calls),
     ).then(
       () => {
         this.#release();
@@ -548,6 +555,7 @@ export class Scheduler {
     if (call.answered) return;
     call.answered = true;
     if (call.onEvent !== undefined && call.request.call !== undefined) this.#streams.delete(call.request.call);
+    if (call.trace !== undefined && call.dispatched !== 0) call.trace.queueWait = call.dispatched - call.submitted;
     if (response === undefined) {
       this.#failed++;
       call.reject(error instanceof Error ? error : threadFailure(error, call.record.name));

@@ -11,6 +11,7 @@ import type { ControlResponse, StreamControlRequest, TaskRequest, TaskResponse, 
 import { DEFAULT_HIGH_WATER_MARK } from './options';
 import type { StreamCall } from './scheduler';
 import { createTaskStream } from './stream';
+import { type CallTrace, newTrace, traceCall, traceStream, tracing } from './tracing';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
 
 /**
@@ -93,9 +94,14 @@ function runOnTemporaryThread(
   if (record.stream === true) {
     // A stream starts its thread at its first `next()`.
     const highWaterMark = options?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    return createTaskStream((onItems) => startTemporary(record, args, options, env, { highWaterMark, onItems }), highWaterMark);
+    const start = (onItems: (items: readonly unknown[]) => void, trace?: CallTrace): StreamCall =>
+      startTemporary(record, args, options, env, { highWaterMark, onItems }, trace);
+    if (!tracing()) return createTaskStream(start, highWaterMark);
+    return createTaskStream(traceStream(() => newTrace(record, args, 'spawn', undefined, false, options), start), highWaterMark);
   }
-  return startTemporary(record, args, options, env, undefined).result;
+  if (!tracing()) return startTemporary(record, args, options, env, undefined, undefined).result;
+  const trace = newTrace(record, args, 'spawn', undefined, false, options);
+  return traceCall(trace, () => startTemporary(record, args, options, env, undefined, trace).result);
 }
 
 const REFUSED = { credit: () => undefined, cancel: () => undefined };
@@ -109,6 +115,7 @@ function startTemporary(
   options: CallOptions | undefined,
   env: Record<string, string> | typeof SHARE_ENV | undefined,
   stream: { readonly highWaterMark: number; readonly onItems: (items: readonly unknown[]) => void } | undefined,
+  trace: CallTrace | undefined,
 ): StreamCall {
   const { args: plain, transfer } = unwrapMoved(args);
   const built = entryModuleRefusal(record) ?? buildRequest(record, plain as unknown[]);
@@ -133,6 +140,11 @@ function startTemporary(
     port2.close();
     // Structured clone refused an argument the call-site check let through (a Proxy, say).
     return { result: Promise.reject(threadFailure(error, record.name)), ...REFUSED };
+  }
+  if (trace !== undefined) {
+    // No queue: the call runs from the thread's start.
+    trace.threadId = worker.threadId;
+    trace.queueWait = 0;
   }
   let gone = false;
   const control = (message: StreamControlRequest): void => {

@@ -31,6 +31,8 @@ export interface Run {
    * thread, which is free again. Without it, `failed` is called.
    */
   readonly refused?: (error: unknown) => void;
+  /** Told the id of the thread the run is sent to (tracing). */
+  readonly onThread?: ((threadId: number) => void) | undefined;
 }
 
 /**
@@ -264,6 +266,7 @@ export class PoolThreads {
   #send(entry: ThreadEntry, run: Run): void {
     entry.active = { run, received: 0 };
     dispatchProbe.onSend?.(entry.threadId, run.requests);
+    run.onThread?.(entry.threadId);
     const message: ControlRequest = { type: 'run', requests: run.requests };
     try {
       // A thread is ready only with its port. While it runs calls, it keeps the process alive.
