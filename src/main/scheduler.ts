@@ -111,7 +111,7 @@ export class Scheduler {
 
   /** Calls waiting for a thread. */
   get queueSize(): number {
-    return this.#queued;
+    return this.#queued - this.#owed;
   }
 
   /** Whether another call can be taken: the queue has room, or a thread is free to run it at once. */
@@ -232,6 +232,8 @@ export class Scheduler {
       // No backlog: a thread is free or starting for this call, which goes out alone once one is ready.
       if (this.#busy + this.#owed < this.#executor.size && this.#queued === this.#owed) {
         call.alone = true;
+        // Promised the thread that is free or starting for it: it goes out before any call queued after it, as it would have at once.
+        call.priority = Infinity;
         this.#owed++;
       }
       this.#queue.push(call);
