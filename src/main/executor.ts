@@ -38,8 +38,19 @@ export interface Executor {
   abortRunning(call: number, reason: SerializedThrown): void;
   /** Gives the running streaming call `request.call` the caller's credit, or cancels it. */
   controlStream(request: StreamControlRequest): void;
-  /** How many calls can run at once. */
+  /**
+   * How many runs (a call or a batch) can be handed out now: the threads that are ready (context
+   * built) and not ending. The scheduler never has more in flight, so a run it hands out always finds
+   * a free thread: calls wait in the scheduler's queue, nowhere else.
+   */
   readonly capacity: number;
+  /** The threads the pool runs, ready or starting: a backlog is spread over that many. */
+  readonly size: number;
+  /**
+   * Told by the scheduler when calls start or stop waiting in its queue: while they wait, the
+   * threads starting keep the process alive (they will take them). Optional.
+   */
+  demand?(waiting: boolean): void;
   /** The threads, for running calls with a key on the thread of their key. Without it (one thread), keys change nothing. */
   readonly threads?: Threads;
 }

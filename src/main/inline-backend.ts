@@ -16,6 +16,7 @@ import type { Backend, OnCallEvent } from './executor';
  */
 export class InlineBackend implements Backend {
   readonly capacity = 1;
+  readonly size = 1;
   readonly #ready: Promise<{ context: object | undefined; error: unknown }>;
   readonly #running = new Map<number, AbortController>();
   readonly #streams = new Map<number, StreamPump>();

@@ -21,7 +21,7 @@ import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
  * thread, not of the task, is handed to `translate` so that the pool can name it for its state.
  */
 export class PiscinaBackend implements Backend {
-  readonly capacity: number;
+  readonly size: number;
   readonly threads: Threads;
   readonly #piscina: Piscina;
   readonly #members: PoolThreads;
@@ -34,7 +34,7 @@ export class PiscinaBackend implements Backend {
     onBroken: (error: AsyncThreadPoolError) => void,
     translate: (error: unknown, taskName: string) => Error,
   ) {
-    this.capacity = options.threads;
+    this.size = options.threads;
     this.#translate = translate;
     // Loaded here rather than at import, like Piscina below: `node:crypto` costs a thread that
     // imports the package index (a task module may) ~3-6 ms, and threads never construct a pool.
@@ -67,6 +67,15 @@ export class PiscinaBackend implements Backend {
     });
     this.#members = new PoolThreads(this.#piscina, options.threads, context !== null, onBroken, options.contextTimeout, nonce);
     this.threads = this.#members;
+  }
+
+  /** The threads ready to take a run now (see `Executor.capacity`). */
+  get capacity(): number {
+    return this.#members.ready;
+  }
+
+  demand(waiting: boolean): void {
+    this.#members.demand(waiting);
   }
 
   run(
@@ -107,7 +116,7 @@ export class PiscinaBackend implements Backend {
       stop?.addEventListener(
         'abort',
         () => {
-          this.#members.stop(run, stop.reason);
+          this.#members.stop(run);
         },
         { once: true },
       );

@@ -26,6 +26,8 @@ interface Call {
   readonly key: CallKey | undefined;
   dispatched: number;
   state: 'queued' | 'running' | 'done';
+  /** Queued while a thread was free or starting for it (no backlog): it goes out alone, as on an idle pool. */
+  alone: boolean;
   /** The caller's promise is settled (a call may be settled by an abort while its thread still runs it). */
   answered: boolean;
   /** Ends the thread running the call (Piscina terminates it). */
@@ -82,6 +84,10 @@ export class Scheduler {
   #running = 0;
   /** Executor runs in flight: threads busy (a run is one call or one batch). */
   #busy = 0;
+  /** Queued calls marked `alone`. */
+  #owed = 0;
+  /** What the executor was last told by `demand`: calls wait for a thread. */
+  #waiting = false;
   #completed = 0;
   #failed = 0;
   #busyMs = 0;
@@ -100,16 +106,22 @@ export class Scheduler {
     this.#executor = executor;
     this.#maxQueue = maxQueue;
     this.#abortGracePeriod = abortGracePeriod;
+    // A thread finished starting (a new one or a replacement): it takes the calls waiting here.
+    executor.threads?.onIdle(() => {
+      if (this.#queued > 0) this.#pump();
+    });
   }
 
   /** Calls waiting for a thread. */
   get queueSize(): number {
-    return this.#queued;
+    return this.#queued - this.#owed;
   }
 
   /** Whether another call can be taken: the queue has room, or a thread is free to run it at once. */
   hasRoom(): boolean {
-    return this.#queued < this.#maxQueue || (this.#queued === 0 && this.#busy < this.#executor.capacity);
+    // Calls queued for a thread that is free or starting for them (`alone`) hold no place in the queue.
+    const waiting = this.#queued - this.#owed;
+    return waiting < this.#maxQueue || (waiting === 0 && this.#busy + this.#owed < this.#executor.size);
   }
 
   /** Resolves when the queue can take another call (at once if it can). */
@@ -150,6 +162,7 @@ export class Scheduler {
           // Never started: it leaves the queue, and the stream simply ends.
           call.state = 'done';
           this.#queued--;
+          this.#unowe(call);
           call.unlisten?.();
           call.answered = true;
           this.#streams.delete(id);
@@ -189,6 +202,7 @@ export class Scheduler {
         key: this.#executor.threads === undefined ? undefined : options?.key,
         dispatched: 0,
         state: 'queued',
+        alone: false,
         answered: false,
         stop: undefined,
         timer: undefined,
@@ -221,20 +235,31 @@ export class Scheduler {
         };
       }
       if (call.key !== undefined) this.#useKeys();
+      // No backlog: a thread is free or starting for this call, which goes out alone once one is ready.
+      if (this.#busy + this.#owed < this.#executor.size && this.#queued === this.#owed) {
+        call.alone = true;
+        // Promised the thread that is free or starting for it: it goes out before any call queued after it, as it would have at once.
+        call.priority = Infinity;
+        this.#owed++;
+      }
       this.#queue.push(call);
       this.#queued++;
       this.#pump();
     });
   }
 
-  /** From the first call with a key: key affinity, and a pump whenever a thread that a call may wait for is ready. */
+  /** From the first call with a key: key affinity. */
   #useKeys(): void {
     const threads = this.#executor.threads;
     if (this.#keys !== undefined || threads === undefined) return;
     this.#keys = new KeySlots(threads);
-    threads.onIdle(() => {
-      if (this.#queued > 0) this.#pump();
-    });
+  }
+
+  /** A queued call leaves the queue (it starts, or ends before starting): no longer owed a thread. */
+  #unowe(call: Call): void {
+    if (!call.alone) return;
+    call.alone = false;
+    this.#owed--;
   }
 
   /** Rejects every queued call with `error` (the pool is being destroyed), and every call queued from now on. */
@@ -244,6 +269,7 @@ export class Scheduler {
     for (const waiting of this.#waitingFor.values()) queued.push(...waiting.drain());
     this.#waitingFor.clear();
     this.#queued = 0;
+    this.#owed = 0;
     for (const call of queued) {
       call.state = 'done';
       this.#answer(call, undefined, error());
@@ -268,8 +294,9 @@ export class Scheduler {
   }
 
   /**
-   * Hands queued calls to the executor while it has a free thread. A call goes out alone when the
-   * queue was empty (no latency added); a backlog goes out in batches, spread over the free threads.
+   * Hands queued calls to the executor while it has a free thread (ready, context built): the
+   * executor keeps no queue of its own. A call goes out alone when there was no backlog (no latency
+   * added); a backlog goes out in batches, spread over the threads.
    */
   #pump(): void {
     while (this.#busy < this.#executor.capacity && this.#queued > 0) {
@@ -281,7 +308,7 @@ export class Scheduler {
       if (first === undefined) break;
       // Spread the backlog over all the threads (not only the free ones, or the first thread to free
       // up would take it all), in at least two batches each, so that uneven calls even out.
-      const size = this.#batchSize();
+      const size = first.alone ? 1 : this.#batchSize();
       if (size === 1 || !this.#batchable(first)) {
         this.#dispatch(first, undefined);
         continue;
@@ -289,7 +316,7 @@ export class Scheduler {
       const batch = [first];
       while (batch.length < size && this.#queued > 0) {
         const call = this.#queue.peek();
-        if (call === undefined || !this.#batchable(call)) break;
+        if (call === undefined || call.alone || !this.#batchable(call)) break;
         batch.push(call);
         this.#take(this.#queue);
       }
@@ -300,7 +327,7 @@ export class Scheduler {
   }
 
   #batchSize(): number {
-    return Math.min(MAX_BATCH, Math.ceil((this.#queued + 1) / (this.#executor.capacity * 2)));
+    return Math.min(MAX_BATCH, Math.ceil((this.#queued + 1) / (this.#executor.size * 2)));
   }
 
   /** Takes the first call of `queue` (one of the scheduler's). */
@@ -340,12 +367,12 @@ export class Scheduler {
     if (target === undefined) target = spare ?? idle[0];
     const first = this.#take(this.#sourceFor(target) ?? this.#queue);
     if (first === undefined) return false;
-    const size = this.#batchSize();
+    const size = first.alone ? 1 : this.#batchSize();
     const batch = [first];
     while (size > 1 && this.#batchable(first) && batch.length < size && this.#queued > 0) {
       const source = this.#sourceFor(target);
       const call = source?.peek();
-      if (source === undefined || call === undefined || !this.#batchable(call)) break;
+      if (source === undefined || call === undefined || call.alone || !this.#batchable(call)) break;
       batch.push(call);
       this.#take(source);
     }
@@ -399,6 +426,7 @@ export class Scheduler {
   }
 
   #start(call: Call, now: number): void {
+    this.#unowe(call);
     call.state = 'running';
     call.dispatched = now;
     this.#running++;
@@ -579,6 +607,7 @@ export class Scheduler {
       // Still waiting: it leaves the queue and never runs.
       call.state = 'done';
       this.#queued--;
+      this.#unowe(call);
       this.#answer(call, undefined, error);
       this.#notify();
       return;
@@ -597,6 +626,11 @@ export class Scheduler {
   }
 
   #notify(): void {
+    const waiting = this.#queued > 0;
+    if (waiting !== this.#waiting) {
+      this.#waiting = waiting;
+      this.#executor.demand?.(waiting);
+    }
     if (this.#roomWaiters.length > 0 && this.hasRoom()) for (const wake of this.#roomWaiters.splice(0)) wake();
     if (this.#idleWaiters.length > 0 && this.#queued === 0 && this.#busy === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
   }

@@ -19,7 +19,7 @@ export interface PoolStats {
   /**
    * Run time in ms over every call since the pool started: from when the call is handed to a thread
    * (a call in a batch: from when the call before it settled) to when it settles, as the main thread
-   * sees them, so a thread's start-up counts for the first calls. From a histogram with
+   * sees them (a thread's start-up counts in the first calls' wait time). From a histogram with
    * quarter-octave buckets (each figure is within 19% of the true one).
    */
   readonly runTime: Percentiles;

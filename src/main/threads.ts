@@ -61,6 +61,8 @@ interface ThreadEntry {
   closed: boolean;
   /** `ready` once its context is up (it takes calls from then on); a thread that exits while `starting` failed to start. */
   status: 'starting' | 'ready';
+  /** Counted in `ready`: its context is up and it takes calls. */
+  counted: boolean;
   /** What it is running. */
   active: ActiveRun | undefined;
   /** The pool ended it on purpose (an aborted call's grace period ran out). */
@@ -86,6 +88,15 @@ interface ThreadEntry {
  * thread that cannot start (its context's `init()` threw, or it died before being ready) and reports
  * it once through `onBroken`, so that the pool stops rather than letting threads be restarted over
  * and over.
+ *
+ * It keeps no queue: calls wait only in the scheduler's. It counts the threads that are ready
+ * (`ready`), the scheduler hands out no more runs than that, and `onIdle` tells it when a thread
+ * that finished starting (a new one, or a replacement) can take one.
+ *
+ * What this relies on of Piscina: its documented surface (`threads`, its `message` and `error`
+ * events, `destroy`), and two behaviours it does not document, marked where used: it has replaced
+ * a dead thread (in `threads`) by the time a listener registered after its own sees `exit`, and it
+ * stops replacing threads once one failed while starting.
  */
 export class PoolThreads {
   readonly #piscina: Piscina;
@@ -98,8 +109,10 @@ export class PoolThreads {
   readonly #entries = new Map<number, ThreadEntry>();
   /** Ready threads with nothing to run; the last freed is reused first (it is the warmest). */
   readonly #idle: ThreadEntry[] = [];
-  /** Runs waiting for a ready thread (the pool's threads are starting or being replaced). */
-  #waiting: Run[] = [];
+  /** Threads counted as ready (context up, taking calls): the most runs the scheduler hands out at once. */
+  #ready = 0;
+  /** Calls wait in the scheduler's queue for a thread (see `demand`). */
+  #demand = false;
   #released = false;
   /** Told when a thread that finished starting is idle (key affinity: calls may wait for that thread). */
   #onIdle: (() => void) | undefined;
@@ -131,9 +144,24 @@ export class PoolThreads {
     this.#trackNewThreads();
   }
 
+  /** Threads ready (context up), not ending nor dying: each runs a run or is idle. */
+  get ready(): number {
+    return this.#ready;
+  }
+
   /**
-   * Runs `run` on a ready thread with nothing to do, or on the first that frees up. With `thread`
-   * (key affinity), on that thread if it is idle.
+   * Calls wait in the scheduler's queue for a thread (or no longer): while they do, the threads
+   * starting keep the process alive (they will take them once ready).
+   */
+  demand(waiting: boolean): void {
+    this.#demand = waiting;
+    for (const entry of this.#entries.values()) if (entry.status === 'starting') this.#hold(entry, waiting);
+  }
+
+  /**
+   * Runs `run` on a ready thread with nothing to do; with `thread` (key affinity), on that thread if
+   * it is idle. The scheduler hands out no more runs than `ready`, so there is one: calls wait in its
+   * queue, nowhere else. Should there be none, the run fails rather than wait.
    */
   start(run: Run, thread?: number): void {
     if (this.#released) {
@@ -141,32 +169,28 @@ export class PoolThreads {
       return;
     }
     const entry = (thread === undefined ? undefined : this.#takeIdle(thread)) ?? this.#idle.pop();
-    if (entry !== undefined) {
-      this.#send(entry, run);
+    if (entry === undefined) {
+      run.failed(fail('ERR_WORKER_EXITED', 'No thread was ready to take the call'));
       return;
     }
-    this.#waiting.push(run);
-    // Until a thread is ready to take it, the threads starting keep the process alive for the run.
-    for (const starting of this.#entries.values()) if (starting.status === 'starting') this.#hold(starting, true);
+    this.#send(entry, run);
   }
 
   /**
    * Ends the thread running `run` (its call was aborted and ignored the signal past the grace
-   * period); Piscina replaces it, with a new context. A run still waiting for a thread just leaves.
+   * period); Piscina replaces it, with a new context.
    */
-  stop(run: Run, reason: unknown): void {
-    if (this.#leaveWaiting(run, reason)) return;
+  stop(run: Run): void {
     for (const entry of this.#entries.values()) {
       if (entry.active?.run !== run) continue;
       entry.ending = true;
+      this.#uncount(entry);
       void entry.worker.terminate();
     }
   }
 
-  /** Asks the thread running the call `call` to abort it; a run still waiting for a thread just leaves. */
+  /** Asks the thread running the call `call` to abort it. */
   abort(call: number, reason: SerializedThrown): void {
-    const waiting = this.#waiting.find((run) => run.requests.some((request) => request.call === call));
-    if (waiting !== undefined && this.#leaveWaiting(waiting, reviveBuiltin(reason))) return;
     const request: ControlRequest = { type: 'abort', call, reason };
     for (const entry of this.#entries.values()) {
       if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
@@ -207,13 +231,9 @@ export class PoolThreads {
     return index === -1 ? undefined : this.#idle.splice(index, 1)[0];
   }
 
-  /** Passes the caller's credit or cancellation to the thread running the streaming call; a run still waiting for a thread and cancelled just leaves. */
+  /** Passes the caller's credit or cancellation to the thread running the streaming call. */
   controlStream(request: StreamControlRequest): void {
     const call = request.call;
-    if (request.type === 'cancel') {
-      const waiting = this.#waiting.find((run) => run.requests.some((one) => one.call === call));
-      if (waiting !== undefined && this.#leaveWaiting(waiting, fail('ERR_TASK_ABORTED', 'The stream was cancelled before it started'))) return;
-    }
     for (const entry of this.#entries.values()) {
       if (entry.active?.run.requests.some((one) => one.call === call) === true) entry.port?.postMessage(request);
     }
@@ -225,7 +245,7 @@ export class PoolThreads {
     return results.filter((error) => error !== undefined);
   }
 
-  /** The threads are ending: closes the control ports; runs still waiting for a thread fail. */
+  /** The threads are ending: closes the control ports. */
   release(): void {
     this.#released = true;
     for (const entry of this.#entries.values()) {
@@ -235,19 +255,14 @@ export class PoolThreads {
     }
     this.#entries.clear();
     this.#idle.length = 0;
-    for (const run of this.#waiting.splice(0)) run.failed(fail('ERR_POOL_CLOSED', 'The pool ended its threads'));
+    this.#ready = 0;
   }
 
-  /** Takes `run` off the waiting list and fails it with `reason`, if it is there. */
-  #leaveWaiting(run: Run, reason: unknown): boolean {
-    const index = this.#waiting.indexOf(run);
-    if (index === -1) return false;
-    this.#waiting.splice(index, 1);
-    if (this.#waiting.length === 0) {
-      for (const entry of this.#entries.values()) if (entry.status === 'starting') this.#hold(entry, false);
-    }
-    run.failed(reason);
-    return true;
+  /** No longer counted as ready (being ended, dying or exited). */
+  #uncount(entry: ThreadEntry): void {
+    if (!entry.counted) return;
+    entry.counted = false;
+    this.#ready--;
   }
 
   /**
@@ -280,15 +295,10 @@ export class PoolThreads {
     }
   }
 
-  /** A ready thread has nothing to run: give it the first waiting run, or mark it idle. */
+  /** A ready thread has nothing to run: it is idle, for the scheduler's next run. */
   #free(entry: ThreadEntry): void {
     // Being ended (an abort's grace period ran out), or dying of an uncaught error: its exit is near.
     if (entry.ending || entry.error !== undefined) return;
-    const next = this.#waiting.shift();
-    if (next !== undefined) {
-      this.#send(entry, next);
-      return;
-    }
     this.#idle.push(entry);
     // An idle pool must not keep the process alive.
     this.#hold(entry, false);
@@ -309,6 +319,7 @@ export class PoolThreads {
         port: undefined,
         closed: false,
         status: 'starting',
+        counted: false,
         active: undefined,
         ending: false,
         held: false,
@@ -321,11 +332,16 @@ export class PoolThreads {
       };
       this.#entries.set(worker.threadId, entry);
       // A replacement started while calls wait for one: it keeps the process alive until it takes them.
-      if (this.#waiting.length > 0) this.#hold(entry, true);
+      if (this.#demand) this.#hold(entry, true);
       worker.on('error', (error) => {
         entry.error = error;
+        // Dying: it takes no more calls.
+        this.#uncount(entry);
+        const idle = this.#idle.indexOf(entry);
+        if (idle !== -1) this.#idle.splice(idle, 1);
       });
-      // Registered after Piscina's own exit listener, so by now Piscina has replaced the thread.
+      // Registered after Piscina's own exit listener, so by now Piscina has replaced the thread (a
+      // behaviour Piscina does not document).
       worker.once('exit', (code) => {
         this.#onExit(entry, code);
       });
@@ -334,6 +350,7 @@ export class PoolThreads {
 
   #onExit(entry: ThreadEntry, code: number): void {
     clearTimeout(entry.initTimer);
+    this.#uncount(entry);
     this.#entries.delete(entry.threadId);
     const idle = this.#idle.indexOf(entry);
     if (idle !== -1) this.#idle.splice(idle, 1);
@@ -343,7 +360,7 @@ export class PoolThreads {
     if (entry.active !== undefined) void this.#failActive(entry, cause);
     if (entry.status === 'starting' && !entry.ending && !this.#released) {
       // Piscina does not replace a thread that fails while starting (and stops replacing any
-      // thread after that), so the pool cannot go on: report it broken.
+      // thread after that; neither is documented), so the pool cannot go on: report it broken.
       this.#onBroken(
         this.#hasContext
           ? fail('ERR_CONTEXT_INIT_FAILED', `A thread exited while building its context: ${messageOf(cause)}`, cause)
@@ -436,7 +453,9 @@ export class PoolThreads {
       case 'ready':
         clearTimeout(entry.initTimer);
         entry.status = 'ready';
-        if (this.#entries.has(entry.threadId) && !this.#released) {
+        if (this.#entries.has(entry.threadId) && !this.#released && !entry.ending && entry.error === undefined) {
+          entry.counted = true;
+          this.#ready++;
           this.#free(entry);
           if (entry.active === undefined) this.#onIdle?.();
         }
