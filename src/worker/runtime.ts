@@ -136,9 +136,10 @@ const running = new Map<number, AbortController>();
 const abortedEarly = new Map<number, unknown>();
 
 /**
- * Aborts a running call's signal (the main thread asks every thread; only the one running it acts).
- * An abort may overtake its request (they travel on different ports): it is kept until the request
- * comes, then refused at once.
+ * Aborts a running call's signal. The main thread sends the abort, on this thread's control port,
+ * only to the thread it gave the call's run to; the call may not have started yet (a later call of
+ * the same run, or the thread still building its context or loading the task's module): it is kept
+ * until the call starts, then refused at once.
  */
 export function abortCall(call: number, reason: unknown): void {
   const controller = running.get(call);
@@ -147,7 +148,7 @@ export function abortCall(call: number, reason: unknown): void {
     return;
   }
   abortedEarly.set(call, reason);
-  // Aborts for calls that already finished here or elsewhere are never claimed: keep only the latest.
+  // An abort that crossed its call's answer (the call had finished) is never claimed: keep only the latest.
   if (abortedEarly.size > 1024) abortedEarly.delete(abortedEarly.keys().next().value as number);
 }
 
