@@ -112,18 +112,10 @@ function isClass(value: unknown, name: string): value is ContextClass {
   return typeof value === 'function' && value.name === name;
 }
 
-/** The class a task declares for its context parameter (from `design:paramtypes`), if it declares one. */
+/** The class a task declares for its context parameter, as `@task` recorded it (`design:paramtypes`), if it declares one. */
 function declaredContextClass(record: TaskRecord): ContextClass | undefined {
-  if (record.contextIndex === undefined) return undefined;
-  // Read once per task: a context task's every call needs it.
-  if (declaredClasses.has(record)) return declaredClasses.get(record);
-  const declared = readParamTypes(record.owner, record.method)?.[record.contextIndex];
-  const cls = typeof declared === 'function' && declared !== Object ? (declared as ContextClass) : undefined;
-  declaredClasses.set(record, cls);
-  return cls;
+  return record.contextIndex === undefined ? undefined : (record.contextType as ContextClass | undefined);
 }
-
-const declaredClasses = new WeakMap<TaskRecord, ContextClass | undefined>();
 
 /** What a thread sends back for one request: the response, and what to transfer with it. */
 export interface Outcome {
