@@ -23,6 +23,7 @@ import { createTaskStream, type TaskStream } from './stream';
 import { type BroadcastPart, Scheduler } from './scheduler';
 import type { PoolStats } from './stats';
 import { callOff, createBarrier } from '../shared/barrier';
+import { contextMismatch } from '../shared/context-mismatch';
 import { unwrapMoved } from '../shared/transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
@@ -336,17 +337,10 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     if (verdict !== undefined) return verdict;
     verdict = this.#inline ? null : entryModuleRefusal(record);
     if (verdict === null && record.contextIndex !== undefined) {
-      const wanted = record.contextType === undefined ? 'a context' : `a ${record.contextType.name} context`;
       if (this.#context === undefined) {
-        verdict = fail(
-          'ERR_CONTEXT_MISMATCH',
-          `${record.name} takes ${wanted}, but the pool has no context; create it with new ThreadPool({ context: ${record.contextType?.name ?? 'YourContext'} })`,
-        );
+        verdict = contextMismatch(record, undefined);
       } else if (record.contextType !== undefined && !isSameOrSubclass(this.#context, record.contextType)) {
-        verdict = fail(
-          'ERR_CONTEXT_MISMATCH',
-          `${record.name} takes a ${record.contextType.name} context, but the pool's context is ${this.#context.name}`,
-        );
+        verdict = contextMismatch(record, this.#context.name);
       }
     }
     this.#verdicts.set(record, verdict);

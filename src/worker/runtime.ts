@@ -8,6 +8,7 @@ import { describe, fail, messageOf, serializeThrown } from '../shared/errors';
 import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../shared/manifest';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
 import { arriveAndWait } from '../shared/barrier';
+import { contextMismatch } from '../shared/context-mismatch';
 import { isAsyncIterable, ProgressReporter, StreamPump } from '../shared/call-events';
 import type { ContextSpec, ModuleRegistry, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
 
@@ -266,18 +267,8 @@ async function freshContext(cls: ContextClass, record: TaskRecord): Promise<obje
 
 function poolContextFor(record: TaskRecord, context: object | undefined): object {
   const declared = declaredContextClass(record);
-  if (context === undefined) {
-    throw fail(
-      'ERR_CONTEXT_MISMATCH',
-      `${record.name} takes ${declared === undefined ? 'a context' : `a ${declared.name} context`} (parameter ${String(record.contextIndex)}), but the pool has no context; create it with new ThreadPool({ context: ${declared?.name ?? 'YourContext'} })`,
-    );
-  }
-  if (declared !== undefined && !(context instanceof declared)) {
-    throw fail(
-      'ERR_CONTEXT_MISMATCH',
-      `${record.name} takes a ${declared.name} context, but the pool's context is a ${context.constructor.name}`,
-    );
-  }
+  if (context === undefined) throw contextMismatch(record, undefined);
+  if (declared !== undefined && !(context instanceof declared)) throw contextMismatch(record, context.constructor.name);
   return context;
 }
 
