@@ -429,7 +429,7 @@ export class PoolView<Ctx> {
   readonly #tryProxies = new WeakMap<object, object>();
   readonly #broadcastProxies = new WeakMap<object, object>();
 
-  /** @internal Made by `ThreadPool`; use `pool.with(options)`. */
+  /** Made by `ThreadPool`; use `pool.with(options)`. */
   constructor(spawn: CallTask, trySpawn: CallTask, broadcast: CallTask) {
     this.#spawn = spawn;
     this.#trySpawn = trySpawn;
