@@ -481,7 +481,7 @@ export class RemoteView<Ctx> {
   readonly #call: CallTask;
   readonly #proxies = new WeakMap<object, object>();
 
-  /** @internal Made by `RemotePool`; use `remote.with(options)`. */
+  /** Made by `RemotePool`; use `remote.with(options)`. */
   constructor(call: CallTask) {
     this.#call = call;
   }

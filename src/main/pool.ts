@@ -24,6 +24,7 @@ import { type BroadcastPart, Scheduler } from './scheduler';
 import type { PoolStats } from './stats';
 import { callOff, createBarrier } from '../shared/barrier';
 import { type CallTrace, newPoolId, newTrace, traceCall, traceStream, type TracedStart, tracing } from './tracing';
+import { contextMismatch } from '../shared/context-mismatch';
 import { unwrapMoved } from '../shared/transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
@@ -360,17 +361,10 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     if (verdict !== undefined) return verdict;
     verdict = this.#inline ? null : entryModuleRefusal(record);
     if (verdict === null && record.contextIndex !== undefined) {
-      const wanted = record.contextType === undefined ? 'a context' : `a ${record.contextType.name} context`;
       if (this.#context === undefined) {
-        verdict = fail(
-          'ERR_CONTEXT_MISMATCH',
-          `${record.name} takes ${wanted}, but the pool has no context; create it with new ThreadPool({ context: ${record.contextType?.name ?? 'YourContext'} })`,
-        );
+        verdict = contextMismatch(record, undefined);
       } else if (record.contextType !== undefined && !isSameOrSubclass(this.#context, record.contextType)) {
-        verdict = fail(
-          'ERR_CONTEXT_MISMATCH',
-          `${record.name} takes a ${record.contextType.name} context, but the pool's context is ${this.#context.name}`,
-        );
+        verdict = contextMismatch(record, this.#context.name);
       }
     }
     this.#verdicts.set(record, verdict);
@@ -459,7 +453,7 @@ export class PoolView<Ctx> {
   readonly #tryProxies = new WeakMap<object, object>();
   readonly #broadcastProxies = new WeakMap<object, object>();
 
-  /** @internal Made by `ThreadPool`; use `pool.with(options)`. */
+  /** Made by `ThreadPool`; use `pool.with(options)`. */
   constructor(spawn: CallTask, trySpawn: CallTask, broadcast: CallTask) {
     this.#spawn = spawn;
     this.#trySpawn = trySpawn;

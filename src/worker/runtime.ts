@@ -8,6 +8,7 @@ import { describe, fail, messageOf, serializeThrown } from '../shared/errors';
 import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../shared/manifest';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
 import { arriveAndWait } from '../shared/barrier';
+import { contextMismatch } from '../shared/context-mismatch';
 import { isAsyncIterable, ProgressReporter, StreamPump } from '../shared/call-events';
 import type { ContextSpec, ModuleRegistry, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
 
@@ -112,18 +113,10 @@ function isClass(value: unknown, name: string): value is ContextClass {
   return typeof value === 'function' && value.name === name;
 }
 
-/** The class a task declares for its context parameter (from `design:paramtypes`), if it declares one. */
+/** The class a task declares for its context parameter, as `@task` recorded it (`design:paramtypes`), if it declares one. */
 function declaredContextClass(record: TaskRecord): ContextClass | undefined {
-  if (record.contextIndex === undefined) return undefined;
-  // Read once per task: a context task's every call needs it.
-  if (declaredClasses.has(record)) return declaredClasses.get(record);
-  const declared = readParamTypes(record.owner, record.method)?.[record.contextIndex];
-  const cls = typeof declared === 'function' && declared !== Object ? (declared as ContextClass) : undefined;
-  declaredClasses.set(record, cls);
-  return cls;
+  return record.contextIndex === undefined ? undefined : (record.contextType as ContextClass | undefined);
 }
-
-const declaredClasses = new WeakMap<TaskRecord, ContextClass | undefined>();
 
 /** What a thread sends back for one request: the response, and what to transfer with it. */
 export interface Outcome {
@@ -136,9 +129,10 @@ const running = new Map<number, AbortController>();
 const abortedEarly = new Map<number, unknown>();
 
 /**
- * Aborts a running call's signal (the main thread asks every thread; only the one running it acts).
- * An abort may overtake its request (they travel on different ports): it is kept until the request
- * comes, then refused at once.
+ * Aborts a running call's signal. The main thread sends the abort, on this thread's control port,
+ * only to the thread it gave the call's run to; the call may not have started yet (a later call of
+ * the same run, or the thread still building its context or loading the task's module): it is kept
+ * until the call starts, then refused at once.
  */
 export function abortCall(call: number, reason: unknown): void {
   const controller = running.get(call);
@@ -147,7 +141,7 @@ export function abortCall(call: number, reason: unknown): void {
     return;
   }
   abortedEarly.set(call, reason);
-  // Aborts for calls that already finished here or elsewhere are never claimed: keep only the latest.
+  // An abort that crossed its call's answer (the call had finished) is never claimed: keep only the latest.
   if (abortedEarly.size > 1024) abortedEarly.delete(abortedEarly.keys().next().value as number);
 }
 
@@ -273,18 +267,8 @@ async function freshContext(cls: ContextClass, record: TaskRecord): Promise<obje
 
 function poolContextFor(record: TaskRecord, context: object | undefined): object {
   const declared = declaredContextClass(record);
-  if (context === undefined) {
-    throw fail(
-      'ERR_CONTEXT_MISMATCH',
-      `${record.name} takes ${declared === undefined ? 'a context' : `a ${declared.name} context`} (parameter ${String(record.contextIndex)}), but the pool has no context; create it with new ThreadPool({ context: ${declared?.name ?? 'YourContext'} })`,
-    );
-  }
-  if (declared !== undefined && !(context instanceof declared)) {
-    throw fail(
-      'ERR_CONTEXT_MISMATCH',
-      `${record.name} takes a ${declared.name} context, but the pool's context is a ${context.constructor.name}`,
-    );
-  }
+  if (context === undefined) throw contextMismatch(record, undefined);
+  if (declared !== undefined && !(context instanceof declared)) throw contextMismatch(record, context.constructor.name);
   return context;
 }
 
