@@ -13,6 +13,7 @@ import { main as progress } from '../examples/progress';
 import { main as reliability } from '../examples/reliability';
 import { main as stats } from '../examples/stats';
 import { main as streams } from '../examples/streams';
+import { main as tracing } from '../examples/tracing';
 import { ROOT, runNode } from './helpers-process';
 
 /** Each example of `examples/` runs and shows what its comments say. */
@@ -91,6 +92,17 @@ describe('examples/', () => {
       closed: 1,
       before: ['apple'],
       error: 'SyntaxError: line 3 has 1 fields, not 2',
+    });
+  });
+
+  test('tracing: one span per call on the diagnostics channel, with its thread, its queue wait and how it ended', async () => {
+    expect(await tracing()).toEqual({
+      spans: [
+        { task: 'MathTasks.add', ranOnAThread: true, waitedMs: 'measured', status: 'ok' },
+        { task: 'InventoryTasks.reserve', ranOnAThread: true, waitedMs: 'measured', status: 'OUT_OF_STOCK' },
+        { task: 'MathTasks.add', ranOnAThread: true, waitedMs: 'measured', status: 'ok' },
+      ],
+      open: 0,
     });
   });
 
