@@ -236,7 +236,8 @@ export class Scheduler {
       }
       if (call.key !== undefined) this.#useKeys();
       // No backlog: a thread is free or starting for this call, which goes out alone once one is ready.
-      if (this.#busy + this.#owed < this.#executor.size && this.#queued === this.#owed) {
+      // A call with a key is owed only its own thread, which may be busy: it is never promised a free one.
+      if (call.key === undefined && this.#busy + this.#owed < this.#executor.size && this.#queued === this.#owed) {
         call.alone = true;
         // Promised the thread that is free or starting for it: it goes out before any call queued after it, as it would have at once.
         call.priority = Infinity;
