@@ -258,7 +258,7 @@ const THREAD_KEYS = new Set(['min', 'max', 'idleTimeout']);
 
 /** Checks the `threads` option: a fixed count, or an elastic pool's `{ min, max, idleTimeout }`. */
 function resolveThreads(threads: unknown): { min: number; max: number; idleTimeout: number } {
-  const count = `an integer from 1 to ${String(MAX_THREADS)}`;
+  const count = `a positive integer up to ${String(MAX_THREADS)}`;
   const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_THREADS;
   if (typeof threads !== 'object' || threads === null || Array.isArray(threads)) {
     if (!isCount(threads)) throw invalid('threads', `${count}, or { min, max, idleTimeout }`, threads);
