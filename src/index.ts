@@ -11,7 +11,7 @@ export { move } from './shared/transfer';
 export { AsyncThreadPoolError, type ErrorCode } from './shared/errors';
 export type { Cloned } from './main/cloned';
 export { registerErrorClass } from './shared/manifest';
-export type { ContextClass, ThreadEnv, ThreadPoolOptions } from './main/options';
+export type { ContextClass, ElasticThreads, ThreadEnv, ThreadPoolOptions } from './main/options';
 export type { CallOptions } from './main/options';
 export type { PoolStats, Percentiles } from './main/stats';
 export type { TaskStream } from './main/stream';

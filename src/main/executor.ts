@@ -44,8 +44,10 @@ export interface Executor {
    * a free thread: calls wait in the scheduler's queue, nowhere else.
    */
   readonly capacity: number;
-  /** The threads the pool runs, ready or starting: a backlog is spread over that many. */
+  /** The threads the pool runs now, ready or starting (an elastic pool: from `min` to `max`): a backlog is spread over that many. */
   readonly size: number;
+  /** Elastic threads started and reaped, and thread-ms lived, for `stats`; an executor whose threads never change leaves it out. */
+  threadStats?(): ThreadStats;
   /**
    * Told by the scheduler when calls start or stop waiting in its queue: while they wait, the
    * threads starting keep the process alive (they will take them). Optional.
@@ -53,6 +55,16 @@ export interface Executor {
   demand?(waiting: boolean): void;
   /** The threads, for running calls with a key on the thread of their key. Without it (one thread), keys change nothing. */
   readonly threads?: Threads;
+}
+
+/** What the pool's thread layer counts (see `PoolStats`). */
+export interface ThreadStats {
+  /** Threads started above `min` since the pool started. */
+  readonly started: number;
+  /** Threads above `min` ended for being idle since the pool started. */
+  readonly reaped: number;
+  /** Thread-milliseconds lived since the pool started (the sum over threads of their lifetimes). */
+  readonly threadMs: number;
 }
 
 /** What key affinity needs to know of an executor's threads, by thread id. */

@@ -64,11 +64,15 @@ const CALL_OPTIONS = new Set(['signal', 'timeout', 'priority', 'key', 'onProgres
 /** Options of `new ThreadPool(options)`. */
 export interface ThreadPoolOptions<Ctx = never> {
   /**
-   * How many threads the pool keeps. They start with the pool and live until it closes: never
-   * reaped when idle, since each one holds a context.
+   * How many threads the pool keeps. A number: that many start with the pool and live until it
+   * closes, never reaped when idle, since each one holds a context. An object makes the pool
+   * elastic (see {@link ElasticThreads}): `min` threads live as a fixed pool's do, and up to
+   * `max - min` more start, one at a time, while calls wait and every thread is busy; each of those
+   * ends once it has been idle for `idleTimeout` ms, after its context is disposed. The inline pool
+   * takes the object form too and runs on the calling thread as ever (one context).
    * @default os.availableParallelism()
    */
-  readonly threads?: number;
+  readonly threads?: number | ElasticThreads;
   /**
    * The thread context class. Each thread builds one instance before its first task, awaits its
    * `init()` if it has one, and calls `[Symbol.asyncDispose]()` or `dispose()` when the pool closes.
@@ -130,12 +134,43 @@ export interface ThreadPoolOptions<Ctx = never> {
   readonly env?: ThreadEnv;
 }
 
+/** The `threads` option of an elastic pool: from `min` to `max` threads, grown while calls wait. */
+export interface ElasticThreads {
+  /**
+   * Threads that start with the pool and live until it closes (replaced if one dies). An integer
+   * from 1 to 1024.
+   * @default 1
+   */
+  readonly min?: number;
+  /**
+   * The most threads at once, an integer from `min` to 1024. Threads above `min` start one at a
+   * time while calls wait in the pool's queue and every thread is busy; a new one takes calls once
+   * its context is built (its `init()` included).
+   * @default the larger of `min` and `os.availableParallelism()`
+   */
+  readonly max?: number;
+  /**
+   * Milliseconds (a positive integer up to 2^31 - 1) a thread above `min` may stay idle; then it
+   * stops taking calls, its context is disposed (bounded by `contextTimeout`) and the thread ends.
+   * @default 10000
+   */
+  readonly idleTimeout?: number;
+}
+
+/** `threads.idleTimeout` of an elastic pool unless given. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+
 /** A thread's environment: variables to copy into its `process.env`, or `SHARE_ENV` (see `ThreadPoolOptions#env`). */
 export type ThreadEnv = Readonly<Record<string, string | undefined>> | typeof SHARE_ENV;
 
 /** The options after defaults and validation. */
 export interface ResolvedPoolOptions<Ctx> {
+  /** The most threads the pool runs at once (a fixed pool's count, an elastic pool's `max`). */
   readonly threads: number;
+  /** The threads that live as long as the pool (a fixed pool's count, an elastic pool's `min`). */
+  readonly minThreads: number;
+  /** Ms a thread above `minThreads` may stay idle before it ends (`Infinity` for a fixed pool). */
+  readonly idleTimeout: number;
   readonly context: ContextClass<Ctx> | undefined;
   readonly contextArgs: readonly unknown[];
   readonly resourceLimits: ResourceLimits | undefined;
@@ -168,9 +203,7 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
     if (!KNOWN.has(key)) throw fail('ERR_INVALID_OPTION', `Unknown option \`${key}\`; expected one of ${[...KNOWN].join(', ')}`);
   }
   const { threads = availableParallelism(), context, contextArgs = [], resourceLimits, maxQueue = Infinity, abortGracePeriod = 1000, contextTimeout = Infinity, spinWait = DEFAULT_SPIN_WAIT_US } = options ?? {};
-  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    throw invalid('threads', `a positive integer up to ${String(MAX_THREADS)}`, threads);
-  }
+  const { min, max, idleTimeout } = resolveThreads(threads);
   if (context !== undefined && (typeof context !== 'function' || !Object.prototype.hasOwnProperty.call(context, 'prototype'))) {
     throw invalid('context', 'a class', context);
   }
@@ -207,16 +240,40 @@ export function resolvePoolOptions<Ctx>(options: ThreadPoolOptions<Ctx> | undefi
   }
   const env = resolveEnv(options?.env);
   return {
-    threads,
+    threads: max,
+    minThreads: min,
+    idleTimeout,
     context,
     contextArgs,
     resourceLimits,
     maxQueue,
     abortGracePeriod,
     contextTimeout,
-    spinWait: options?.spinWait === undefined && threads > availableParallelism() ? 0 : spinWait,
+    spinWait: options?.spinWait === undefined && max > availableParallelism() ? 0 : spinWait,
     env,
   };
+}
+
+const THREAD_KEYS = new Set(['min', 'max', 'idleTimeout']);
+
+/** Checks the `threads` option: a fixed count, or an elastic pool's `{ min, max, idleTimeout }`. */
+function resolveThreads(threads: unknown): { min: number; max: number; idleTimeout: number } {
+  const count = `a positive integer up to ${String(MAX_THREADS)}`;
+  const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_THREADS;
+  if (typeof threads !== 'object' || threads === null || Array.isArray(threads)) {
+    if (!isCount(threads)) throw invalid('threads', `${count}, or { min, max, idleTimeout }`, threads);
+    return { min: threads, max: threads, idleTimeout: Infinity };
+  }
+  for (const key of Object.keys(threads)) {
+    if (!THREAD_KEYS.has(key)) throw fail('ERR_INVALID_OPTION', `Unknown option \`threads.${key}\`; expected one of ${[...THREAD_KEYS].join(', ')}`);
+  }
+  const { min = 1, max, idleTimeout = DEFAULT_IDLE_TIMEOUT_MS } = threads as ElasticThreads;
+  if (!isCount(min)) throw invalid('threads.min', count, min);
+  if (max !== undefined && (!isCount(max) || max < min)) throw invalid('threads.max', `${count}, at least \`threads.min\` (${String(min)})`, max);
+  if (typeof idleTimeout !== 'number' || !Number.isInteger(idleTimeout) || idleTimeout < 1 || idleTimeout > MAX_TIMER_MS) {
+    throw invalid('threads.idleTimeout', `a positive integer of milliseconds up to ${String(MAX_TIMER_MS)}`, idleTimeout);
+  }
+  return { min, max: max ?? Math.min(MAX_THREADS, Math.max(min, availableParallelism())), idleTimeout };
 }
 
 /**

@@ -9,7 +9,7 @@ import { optionalExecArgv } from './exec-argv';
 import { allowedModules, moduleRegistry } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
 import type { CallEventMessage, ContextSpec, PoolWorkerData, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
-import type { Backend, OnCallEvent, Threads } from './executor';
+import type { Backend, OnCallEvent, Threads, ThreadStats } from './executor';
 import { PoolThreads, type Run } from './threads';
 import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
 
@@ -21,7 +21,6 @@ import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
  * thread, not of the task, is handed to `translate` so that the pool can name it for its state.
  */
 export class PiscinaBackend implements Backend {
-  readonly size: number;
   readonly threads: Threads;
   readonly #piscina: Piscina;
   readonly #members: PoolThreads;
@@ -34,7 +33,6 @@ export class PiscinaBackend implements Backend {
     onBroken: (error: AsyncThreadPoolError) => void,
     translate: (error: unknown, taskName: string) => Error,
   ) {
-    this.size = options.threads;
     this.#translate = translate;
     // Loaded here rather than at import, like Piscina below: `node:crypto` costs a thread that
     // imports the package index (a task module may) ~3-6 ms, and threads never construct a pool.
@@ -49,24 +47,40 @@ export class PiscinaBackend implements Backend {
     // TypeScript the threads will load (a context's module, the tasks registered so far) is
     // transpiled here, where the compiler is loaded already, before they start.
     prepareThreadSources(allowedModules());
-    this.#piscina = new Piscina({
-      filename: WORKER_BOOTSTRAP,
-      name: 'handler',
-      minThreads: options.threads,
-      maxThreads: options.threads,
-      // Threads own contexts: they must never be reaped for being idle.
-      idleTimeout: Infinity,
-      // 'sync' would freeze each thread's event loop between tasks, stopping contexts' timers and sockets.
-      atomics: 'disabled',
-      // Piscina runs no calls (they go on the control ports): nothing of its own to time.
-      recordTiming: false,
-      workerData,
-      env: options.env,
-      ...optionalExecArgv(),
-      ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
-    });
-    this.#members = new PoolThreads(this.#piscina, options.threads, context !== null, onBroken, options.contextTimeout, nonce);
+    // One Piscina for the threads that live as long as the pool (an elastic pool's `min`), one of
+    // one thread for each elastic thread above it: Piscina's own scaling follows its task queue,
+    // which no call goes through, and it would end an idle thread without disposing its context.
+    const start = (threads: number): Piscina =>
+      new Piscina({
+        filename: WORKER_BOOTSTRAP,
+        name: 'handler',
+        minThreads: threads,
+        maxThreads: threads,
+        // Threads own contexts: Piscina must never reap one for being idle (an elastic pool does, after disposing it).
+        idleTimeout: Infinity,
+        // 'sync' would freeze each thread's event loop between tasks, stopping contexts' timers and sockets.
+        atomics: 'disabled',
+        // Piscina runs no calls (they go on the control ports): nothing of its own to time.
+        recordTiming: false,
+        workerData,
+        env: options.env,
+        ...optionalExecArgv(),
+        ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),
+      });
+    this.#piscina = start(options.minThreads);
+    const elastic =
+      options.threads > options.minThreads ? { max: options.threads, idleTimeout: options.idleTimeout, start: () => start(1) } : undefined;
+    this.#members = new PoolThreads(this.#piscina, options.minThreads, context !== null, onBroken, options.contextTimeout, nonce, elastic);
     this.threads = this.#members;
+  }
+
+  /** The threads now, ready or starting (an elastic pool: from `min` to `max`). */
+  get size(): number {
+    return this.#members.threads;
+  }
+
+  threadStats(): ThreadStats {
+    return this.#members.threadStats();
   }
 
   /** The threads ready to take a run now (see `Executor.capacity`). */
@@ -202,7 +216,7 @@ export class PiscinaBackend implements Backend {
   }
 
   end(): Promise<void> {
-    this.#ending ??= this.#piscina.destroy().then(() => {
+    this.#ending ??= Promise.all([this.#piscina.destroy(), this.#members.endExtras()]).then(() => {
       this.#members.release();
       // Piscina is an async resource that otherwise lives until garbage collection, so a pool kept
       // in a variable after close() would read as an open handle to `jest --detectOpenHandles`.

@@ -55,7 +55,6 @@ const INLINE = Symbol('asyncthreadpool.inline');
  */
 export class ThreadPool<Ctx = never> implements AsyncDisposable {
   readonly #backend: Backend;
-  readonly #threads: number;
   /** Runs calls on the calling thread (`ThreadPool.inline`). */
   readonly #inline: boolean;
   readonly #context: Function | undefined;
@@ -79,7 +78,6 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
       throw fail('ERR_INVALID_OPTION', 'The inline pool runs on this thread, with its process.env: it takes no `env` option');
     }
     const resolved = resolvePoolOptions(options);
-    this.#threads = inline ? 1 : resolved.threads;
     this.#inline = inline;
     this.#context = resolved.context;
     const onBroken = (error: AsyncThreadPoolError): void => {
@@ -111,7 +109,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    * API, one context (`threads` is 1), and the same structured clone of arguments and results, so
    * a test catches uncloneable data as a real pool would. Tasks are looked up on their class at
    * each call, so `jest.spyOn(Tasks, 'method')` and mocks apply. It cannot end a task that ignores
-   * its abort signal, nor survive a task that crashes the process.
+   * its abort signal, nor survive a task that crashes the process. A `threads` option given anyway
+   * (from untyped code: a number or `{ min, max, idleTimeout }`) is validated, then the pool runs
+   * inline all the same.
    *
    * @example
    * ```ts
@@ -127,9 +127,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     return new ThreadPool<Ctx>({ ...options, [INLINE]: true } as ThreadPoolOptions<Ctx>);
   }
 
-  /** The number of threads. */
+  /** The number of threads now (an elastic pool: from `min` to `max`, counting threads starting). */
   get threads(): number {
-    return this.#threads;
+    return this.#inline ? 1 : this.#backend.size;
   }
 
   /** Calls waiting for a thread (not yet running). */
@@ -142,7 +142,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    * utilization, and run and wait time percentiles. Cheap to read.
    */
   get stats(): PoolStats {
-    return this.#scheduler.stats(this.#threads);
+    return this.#scheduler.stats(this.threads);
   }
 
   /**
@@ -197,7 +197,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    * Runs a task once on every thread, with that thread's context, and resolves to the results in
    * thread order (by thread id). Each part waits its turn behind the calls queued before it, and no
    * thread runs two parts: a thread holds its part until every thread has taken one. For warm-up,
-   * per-thread stats, or reconfiguring every context.
+   * per-thread stats, or reconfiguring every context. On an elastic pool it runs on the threads the
+   * pool has when it is called (`threads`, starting ones included): a thread started later does not
+   * run it, and a part whose thread is reaped first runs on another thread.
    *
    * @example
    * ```ts
@@ -331,7 +333,9 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     }
     const request = buildRequest(record, args);
     if (request instanceof Error) throw request;
-    const parties = this.#threads;
+    // An elastic pool: the threads it has now (starting ones included); a thread started later does
+    // not run the broadcast, and a part whose thread is reaped or dies first runs on another.
+    const parties = this.threads;
     const barrier = createBarrier(parties);
     const parts = Array.from({ length: parties }, () =>
       this.#scheduler.submit(record, { ...request, barrier }, [], options).then(

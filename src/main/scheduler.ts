@@ -280,15 +280,19 @@ export class Scheduler {
 
   stats(threads: number): PoolStats {
     const elapsed = performance.now() - this.#started;
+    const lived = this.#executor.threadStats?.();
+    const threadMs = lived?.threadMs ?? threads * elapsed;
     return {
       threads,
+      started: lived?.started ?? 0,
+      reaped: lived?.reaped ?? 0,
       idle: Math.max(0, threads - this.#busy),
       queued: this.#queued,
       running: this.#running,
       completed: this.#completed,
       failed: this.#failed,
       messages: this.#messages,
-      utilization: elapsed <= 0 ? 0 : Math.min(1, this.#busyMs / (threads * elapsed)),
+      utilization: threadMs <= 0 ? 0 : Math.min(1, this.#busyMs / threadMs),
       runTime: this.#runTimes.percentiles(),
       waitTime: this.#waitTimes.percentiles(),
     };

@@ -1,7 +1,14 @@
 /** A snapshot of the pool's activity; see `ThreadPool#stats`. */
 export interface PoolStats {
-  /** Threads of the pool. */
+  /** Threads of the pool now, ready or starting (an elastic pool: from `min` to `max`). */
   readonly threads: number;
+  /** Threads an elastic pool started above `min` since it started (0 for a fixed pool). A crashed one replaced in its place is not counted again. */
+  readonly started: number;
+  /**
+   * Threads an elastic pool ended for being idle since it started, each counted once its context's
+   * disposal answered and its thread ended (0 for a fixed pool).
+   */
+  readonly reaped: number;
   /** Threads with no call running. */
   readonly idle: number;
   /** Calls waiting for a thread. */
@@ -14,7 +21,7 @@ export interface PoolStats {
   readonly failed: number;
   /** Messages that carried calls to threads: fewer than the calls when a backlog went out in batches. */
   readonly messages: number;
-  /** Share of the threads' time spent running calls since the pool started, from 0 to 1. */
+  /** Share of the threads' time spent running calls since the pool started (over the time each thread lived), from 0 to 1. */
   readonly utilization: number;
   /**
    * Run time in ms over every call since the pool started: from when the call is handed to a thread

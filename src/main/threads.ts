@@ -42,6 +42,15 @@ export interface Run {
  */
 export const dispatchProbe: { onSend: ((threadId: number, requests: readonly TaskRequest[]) => void) | undefined } = { onSend: undefined };
 
+/** How an elastic pool grows: up to `max` threads, one Piscina of one thread each above `min`. */
+export interface Elastic {
+  readonly max: number;
+  /** Ms a thread above `min` may stay idle before it is reaped. */
+  readonly idleTimeout: number;
+  /** Starts one more thread: a Piscina of one thread, with the pool's options. */
+  readonly start: () => Piscina;
+}
+
 /** How long a dead thread's port may take to close before its run fails anyway. */
 const PORT_CLOSE_LIMIT_MS = 1000;
 
@@ -53,6 +62,12 @@ interface ActiveRun {
 /** What the pool knows of one of its threads. */
 interface ThreadEntry {
   readonly worker: Worker;
+  /** The Piscina that started it: the pool's (`min` threads), or an elastic thread's own. */
+  readonly group: Piscina;
+  /** An elastic thread's idle timer, re-armed each time it frees up. */
+  reapTimer: NodeJS.Timeout | undefined;
+  /** An elastic thread being reaped: resolves with what its context's disposal threw, once its thread ended. */
+  reaping: Promise<unknown> | undefined;
   /** Kept apart: `worker.threadId` reads -1 once the thread has exited. */
   readonly threadId: number;
   /** The thread's control port, once its hello arrived. */
@@ -89,6 +104,11 @@ interface ThreadEntry {
  * it once through `onBroken`, so that the pool stops rather than letting threads be restarted over
  * and over.
  *
+ * An elastic pool (`elastic` set) starts one more thread, as a Piscina of one thread, while calls
+ * wait (`demand`), no thread is idle or starting, and it has fewer than `max`: one at a time. A
+ * thread above `min` idle for `idleTimeout` stops taking calls at once, disposes its context, and
+ * its Piscina is destroyed (`end` waits for that).
+ *
  * It keeps no queue: calls wait only in the scheduler's. It counts the threads that are ready
  * (`ready`), the scheduler hands out no more runs than that, and `onIdle` tells it when a thread
  * that finished starting (a new one, or a replacement) can take one.
@@ -100,8 +120,26 @@ interface ThreadEntry {
  */
 export class PoolThreads {
   readonly #piscina: Piscina;
-  /** How many threads Piscina keeps. */
+  /** How many threads the pool's Piscina keeps (an elastic pool's `min`). */
   readonly #threads: number;
+  readonly #elastic: Elastic | undefined;
+  /** The elastic threads' Piscinas counted as threads: from their start until their reaping starts (or their thread is gone). */
+  readonly #extras = new Set<Piscina>();
+  /**
+   * Every elastic Piscina not yet destroyed, with its destruction once under way: `end` waits for
+   * each, those a reap is destroying included.
+   */
+  readonly #groups = new Map<Piscina, Promise<void> | undefined>();
+  /** Elastic threads started, and reaped (their context disposed, their thread ended), since the pool started. */
+  #started = 0;
+  #reaped = 0;
+  /** Thread-ms lived up to `#livedSince`, and the thread count since then. */
+  #livedMs = 0;
+  #livedSince = performance.now();
+  /** What reaped threads' disposals threw, reported by the next `disposeAll`. */
+  readonly #reapErrors: unknown[] = [];
+  /** `disposeAll` is under way (the pool closes): no thread is reaped from then on. */
+  #closing = false;
   readonly #hasContext: boolean;
   readonly #onBroken: (error: AsyncThreadPoolError) => void;
   /** How long a context may take to build, and to dispose (ms; `Infinity`: no bound). */
@@ -126,22 +164,27 @@ export class PoolThreads {
     onBroken: (error: AsyncThreadPoolError) => void,
     contextTimeout: number,
     nonce: string,
+    elastic?: Elastic,
   ) {
+    this.#elastic = elastic;
     this.#nonce = nonce;
     this.#piscina = piscina;
     this.#threads = threads;
     this.#hasContext = hasContext;
     this.#onBroken = onBroken;
     this.#contextTimeout = contextTimeout;
-    // Also what tasks post on `parentPort`: only a hello with the nonce is the library's, and
-    // nothing a task posts can throw here (it would crash the caller's process).
-    piscina.on('message', (message: unknown) => {
-      if (isHello(message, this.#nonce)) this.#onHello(message);
-    });
-    // A thread's uncaught error reaches its run (as its failure) through the exit listener below;
-    // Piscina re-emits it here, where it must not crash the process.
-    piscina.on('error', () => undefined);
+    this.#listen(piscina);
     this.#trackNewThreads();
+  }
+
+  /** Threads now, ready or starting: the pool's Piscina's, and the elastic threads not being reaped. */
+  get threads(): number {
+    return this.#threads + this.#extras.size;
+  }
+
+  /** Elastic threads started and reaped, and thread-ms lived, since the pool started. */
+  threadStats(): { started: number; reaped: number; threadMs: number } {
+    return { started: this.#started, reaped: this.#reaped, threadMs: this.#livedMs + this.threads * (performance.now() - this.#livedSince) };
   }
 
   /** Threads ready (context up), not ending nor dying: each runs a run or is idle. */
@@ -156,6 +199,7 @@ export class PoolThreads {
   demand(waiting: boolean): void {
     this.#demand = waiting;
     for (const entry of this.#entries.values()) if (entry.status === 'starting') this.#hold(entry, waiting);
+    if (waiting) this.#grow();
   }
 
   /**
@@ -239,16 +283,28 @@ export class PoolThreads {
     }
   }
 
-  /** Asks every live thread to dispose its context; resolves with what the disposals threw. */
+  /**
+   * Asks every live thread to dispose its context, and waits for the reaps under way; resolves with
+   * what the disposals threw, those of threads reaped earlier included. No thread is reaped after.
+   */
   async disposeAll(): Promise<unknown[]> {
-    const results = await Promise.all([...this.#entries.values()].map((entry) => this.#dispose(entry)));
-    return results.filter((error) => error !== undefined);
+    this.#closing = true;
+    for (const entry of this.#entries.values()) clearTimeout(entry.reapTimer);
+    const results = await Promise.all([...this.#entries.values()].map((entry) => entry.reaping ?? this.#dispose(entry)));
+    return [...this.#reapErrors.splice(0), ...results.filter((error) => error !== undefined)];
+  }
+
+  /** Destroys the elastic threads' Piscinas (the pool's own is the backend's), waiting for those a reap is destroying. */
+  async endExtras(): Promise<void> {
+    this.#released = true;
+    await Promise.all([...this.#groups.keys()].map((group) => this.#destroyGroup(group)));
   }
 
   /** The threads are ending: closes the control ports. */
   release(): void {
     this.#released = true;
     for (const entry of this.#entries.values()) {
+      clearTimeout(entry.reapTimer);
       entry.port?.close();
       for (const wake of entry.portWaiters.splice(0)) wake(undefined);
       entry.onDisposed?.(undefined);
@@ -256,6 +312,85 @@ export class PoolThreads {
     this.#entries.clear();
     this.#idle.length = 0;
     this.#ready = 0;
+  }
+
+  /** Follows a Piscina's threads: their hellos, and their errors. */
+  #listen(group: Piscina): void {
+    // Also what tasks post on `parentPort`: only a hello with the nonce is the library's, and
+    // nothing a task posts can throw here (it would crash the caller's process).
+    group.on('message', (message: unknown) => {
+      if (isHello(message, this.#nonce)) this.#onHello(message);
+    });
+    // A thread's uncaught error reaches its run (as its failure) through the exit listener below;
+    // Piscina re-emits it here, where it must not crash the process.
+    group.on('error', () => undefined);
+  }
+
+  /** The thread count is about to change: the time lived so far is added up first. */
+  #recount(): void {
+    const now = performance.now();
+    this.#livedMs += this.threads * (now - this.#livedSince);
+    this.#livedSince = now;
+  }
+
+  /**
+   * Starts one more elastic thread if calls wait, every thread is busy (none idle, none starting:
+   * those take the waiting calls) and the pool has fewer than `max`: one at a time, each new one
+   * taking calls once its context is built.
+   */
+  #grow(): void {
+    const elastic = this.#elastic;
+    if (elastic === undefined || this.#released || this.#closing || !this.#demand || this.threads >= elastic.max) return;
+    if (this.#idle.length > 0) return;
+    for (const entry of this.#entries.values()) if (entry.status === 'starting' && this.#takesCalls(entry)) return;
+    this.#recount();
+    this.#started++;
+    const group = elastic.start();
+    this.#extras.add(group);
+    this.#groups.set(group, undefined);
+    this.#listen(group);
+    this.#trackNewThreads();
+  }
+
+  /**
+   * An elastic thread was idle for `idleTimeout`: it stops taking calls now (synchronously, so no
+   * run handed out after this goes to it: the scheduler sees one ready thread fewer and a call that
+   * arrives waits in its queue for another thread, or a new one), then its context is disposed
+   * (bounded by `contextTimeout`) and its Piscina destroyed. Its keys move to live threads as a
+   * dead thread's do (it is no longer live).
+   */
+  #reap(entry: ThreadEntry): void {
+    if (this.#released || this.#closing || entry.active !== undefined || entry.ending || entry.error !== undefined || entry.reaping !== undefined) return;
+    const at = this.#idle.indexOf(entry);
+    if (at === -1) return;
+    this.#idle.splice(at, 1);
+    this.#uncount(entry);
+    entry.ending = true;
+    this.#recount();
+    this.#extras.delete(entry.group);
+    entry.reaping = (async () => {
+      const error = this.#hasContext ? await this.#dispose(entry) : undefined;
+      await this.#destroyGroup(entry.group);
+      this.#reaped++;
+      return error;
+    })();
+    void entry.reaping.then((error) => {
+      // Reported by close(), unless close() is under way and reports it itself.
+      if (error !== undefined && !this.#closing) this.#reapErrors.push(error);
+    });
+  }
+
+  /** Destroys an elastic Piscina, once: a second caller gets the same destruction. */
+  #destroyGroup(group: Piscina): Promise<void> {
+    const under = this.#groups.get(group);
+    if (under !== undefined) return under;
+    if (!this.#groups.has(group)) return Promise.resolve();
+    const destroying = group.destroy().then(() => {
+      // As the backend does for the pool's Piscina: an async resource until garbage collection otherwise.
+      group.emitDestroy();
+    });
+    this.#groups.set(group, destroying);
+    return destroying;
   }
 
   /** No longer counted as ready (being ended, dying or exited). */
@@ -287,6 +422,8 @@ export class PoolThreads {
       // A thread is ready only with its port. While it runs calls, it keeps the process alive.
       this.#hold(entry, true);
       entry.port?.postMessage(message, run.transfer as Transferable[]);
+      // Calls still wait and this was the last idle thread: an elastic pool starts one more.
+      if (this.#demand) this.#grow();
     } catch (error) {
       // Structured clone refused an argument: that run fails, the thread is free again.
       entry.active = undefined;
@@ -302,11 +439,18 @@ export class PoolThreads {
     this.#idle.push(entry);
     // An idle pool must not keep the process alive.
     this.#hold(entry, false);
+    // An elastic thread's idle time starts now (its timer fired harmlessly while it was busy).
+    entry.reapTimer?.refresh();
   }
 
   /** Piscina adds a thread at start and after one exits: follow every thread it has. */
   #trackNewThreads(): void {
-    for (const worker of this.#piscina.threads) {
+    this.#trackThreads(this.#piscina);
+    for (const group of this.#extras) this.#trackThreads(group);
+  }
+
+  #trackThreads(group: Piscina): void {
+    for (const worker of group.threads) {
       if (this.#entries.has(worker.threadId)) continue;
       if (this.#released) {
         // Started by Piscina after the pool ended its threads (a late replacement): end it too.
@@ -315,6 +459,9 @@ export class PoolThreads {
       }
       const entry: ThreadEntry = {
         worker,
+        group,
+        reapTimer: undefined,
+        reaping: undefined,
         threadId: worker.threadId,
         port: undefined,
         closed: false,
@@ -350,6 +497,7 @@ export class PoolThreads {
 
   #onExit(entry: ThreadEntry, code: number): void {
     clearTimeout(entry.initTimer);
+    clearTimeout(entry.reapTimer);
     this.#uncount(entry);
     this.#entries.delete(entry.threadId);
     const idle = this.#idle.indexOf(entry);
@@ -358,6 +506,8 @@ export class PoolThreads {
     entry.onDisposed?.(undefined);
     const cause = entry.error ?? threadExited(code);
     if (entry.active !== undefined) void this.#failActive(entry, cause);
+    // Reaped: its Piscina is being destroyed, nothing replaces it.
+    if (entry.reaping !== undefined) return;
     if (entry.status === 'starting' && !entry.ending && !this.#released) {
       // Piscina does not replace a thread that fails while starting (and stops replacing any
       // thread after that; neither is documented), so the pool cannot go on: report it broken.
@@ -369,6 +519,18 @@ export class PoolThreads {
       return;
     }
     this.#trackNewThreads();
+    if (entry.group !== this.#piscina) {
+      // An elastic thread died (crashed, or ended after an abort): Piscina replaces it in its own
+      // group. If it did not, the group goes (it still counts as started, never as reaped), and the
+      // pool grows again while calls wait.
+      if (!this.#released && entry.group.threads.length === 0 && this.#extras.has(entry.group)) {
+        this.#recount();
+        this.#extras.delete(entry.group);
+        void this.#destroyGroup(entry.group);
+        this.#grow();
+      }
+      return;
+    }
     if (!this.#released && this.#piscina.threads.length < this.#threads) {
       // Piscina did not replace it: it stops replacing threads for good once one failed before
       // Piscina counted it as started. The pool would shrink to nothing and its calls wait forever.
@@ -454,10 +616,20 @@ export class PoolThreads {
         clearTimeout(entry.initTimer);
         entry.status = 'ready';
         if (this.#entries.has(entry.threadId) && !this.#released && !entry.ending && entry.error === undefined) {
+          const elastic = this.#elastic;
+          if (elastic !== undefined && entry.group !== this.#piscina && !this.#closing) {
+            const timer = setTimeout(() => {
+              this.#reap(entry);
+            }, elastic.idleTimeout);
+            timer.unref();
+            entry.reapTimer = timer;
+          }
           entry.counted = true;
           this.#ready++;
           this.#free(entry);
           if (entry.active === undefined) this.#onIdle?.();
+          // If calls still wait with every thread busy: one more thread.
+          this.#grow();
         }
         return;
       case 'init-failed': {
