@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { main as argumentsAndResults } from '../examples/arguments-and-results';
 import { main as backpressure } from '../examples/backpressure';
 import { main as broadcast } from '../examples/broadcast';
+import { main as elasticThreads } from '../examples/elastic-threads';
 import { main as cancellationAndTimeouts } from '../examples/cancellation-and-timeouts';
 import { main as errors } from '../examples/errors';
 import { main as keyAffinity } from '../examples/key-affinity';
@@ -103,6 +104,17 @@ describe('examples/', () => {
         { task: 'MathTasks.add', ranOnAThread: true, waitedMs: 'measured', status: 'ok' },
       ],
       open: 0,
+    });
+  });
+
+  test('elastic-threads: grows to max while calls wait, back to min once idle, each reaped context disposed', async () => {
+    expect(await elasticThreads()).toEqual({
+      atStart: 1,
+      grown: 3,
+      threadsUsed: 3,
+      afterIdle: { threads: 1, started: 2, reaped: 2 },
+      disposedBeforeClose: 2,
+      disposed: 3,
     });
   });
 
