@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import workerThreads from 'node:worker_threads';
 import { AsyncThreadPoolError, type ErrorCode } from '../src';
 
 /** Awaits a promise expected to reject, and returns what it rejected with. */
@@ -28,11 +28,31 @@ export function thrownBy(fn: () => unknown): unknown {
   throw new Error('expected a throw');
 }
 
-/** The number of OS threads of this process (Linux), which counts worker threads. */
-export function osThreadCount(): number {
-  const match = /^Threads:\s+(\d+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
-  if (match?.[1] === undefined) throw new Error('cannot read the thread count');
-  return Number(match[1]);
+/**
+ * Watches every `Worker` this process starts, until `stop()`: `exited` holds the `threadId` of
+ * each one whose `exit` event has fired (Node emits it once it has joined the OS thread). The real
+ * Worker runs; a subclass only listens. The pool-less `spawn` looks `Worker` up at each call.
+ */
+export function watchWorkerExits(): { readonly started: Set<number>; readonly exited: Set<number>; stop(): void } {
+  const started = new Set<number>();
+  const exited = new Set<number>();
+  const Real = workerThreads.Worker;
+  class Watched extends Real {
+    constructor(...args: ConstructorParameters<typeof Real>) {
+      super(...args);
+      const id = this.threadId;
+      started.add(id);
+      this.once('exit', () => exited.add(id));
+    }
+  }
+  workerThreads.Worker = Watched;
+  return {
+    started,
+    exited,
+    stop: () => {
+      workerThreads.Worker = Real;
+    },
+  };
 }
 
 /** Resolves once slot `index` of `shared` reaches at least `target`, waiting on Atomics (no polling timers). */

@@ -4,7 +4,7 @@ import { MathTasks } from '../tasks/math';
 import { ThreadTasks } from './fixtures/barrier';
 import { ScratchTasks } from './fixtures/contexts';
 import { CancellableTasks } from './fixtures/cancellable';
-import { expectCode, osThreadCount, rejectionOf, sharedCounter, thrownBy, untilAtLeast } from './helpers';
+import { expectCode, watchWorkerExits, rejectionOf, sharedCounter, thrownBy, untilAtLeast } from './helpers';
 import { runNode } from './helpers-process';
 
 describe('pool-less spawn', () => {
@@ -33,13 +33,18 @@ describe('pool-less spawn', () => {
     expect(await spawn(MathTasks.incr, 4)).toBe(4);
   });
 
-  test('101 sequential spawns leave no thread behind', async () => {
-    await spawn(MathTasks.add, 0, 0); // warm-up: libuv and V8 helper threads start once
-    const baseline = osThreadCount();
-    for (let i = 0; i < 101; i++) {
-      expect(await spawn(MathTasks).add(i, 1)).toBe(i + 1);
+  test('101 sequential spawns leave no thread behind: each call settles after its thread exited', async () => {
+    const workers = watchWorkerExits();
+    try {
+      for (let i = 0; i < 101; i++) {
+        const where = await spawn(ThreadTasks.whoAmI);
+        expect(workers.exited.has(where)).toBe(true);
+      }
+      expect(workers.started.size).toBe(101);
+      expect(workers.exited).toEqual(workers.started);
+    } finally {
+      workers.stop();
     }
-    expect(osThreadCount()).toBe(baseline);
   });
 });
 
@@ -55,9 +60,15 @@ describe('pool-less spawn output', () => {
 });
 
 describe('pool-less spawn with per-call options (spawn.with)', () => {
+  let workers: ReturnType<typeof watchWorkerExits>;
+  beforeEach(() => {
+    workers = watchWorkerExits();
+  });
+  afterEach(() => {
+    workers.stop();
+  });
+
   test('a timeout rejects with ERR_TASK_TIMEOUT and ends the thread, even one that never yields', async () => {
-    await spawn(MathTasks.add, 0, 0); // warm-up, as above
-    const baseline = osThreadCount();
     // The timeout counts from the call, so the thread's start-up is part of it: on a loaded machine
     // it can strike before the task has started spinning. Then again with twice the time, until
     // it struck a task that was spinning (no clock decides the outcome, only how many rounds).
@@ -65,25 +76,27 @@ describe('pool-less spawn with per-call options (spawn.with)', () => {
       const started = sharedCounter();
       const error = await rejectionOf(spawn.with({ timeout }).spawn(CancellableTasks).spinForever(started));
       expectCode(error, 'ERR_TASK_TIMEOUT');
-      // Settled once its thread was gone.
-      expect(osThreadCount()).toBe(baseline);
-      if (Atomics.load(started, 0) === 1) break;
+      if (Atomics.load(started, 0) === 1) {
+        // Settled once the thread that was spinning was gone.
+        expect(workers.exited.has(Atomics.load(started, 1))).toBe(true);
+        break;
+      }
     }
   });
 
   test('an abort rejects at once with AbortError (cause: the reason) and ends the thread', async () => {
     const started = sharedCounter();
-    await spawn(MathTasks.add, 0, 0); // warm-up, as above
-    const baseline = osThreadCount();
     const controller = new AbortController();
     const call = spawn.with({ signal: controller.signal }).spawn(CancellableTasks).spinForever(started);
     await untilAtLeast(started, 0, 1);
+    const spinning = Atomics.load(started, 1);
+    expect(workers.exited.has(spinning)).toBe(false);
     const reason = new Error('enough');
     controller.abort(reason);
     const error = await rejectionOf(call);
     expect(error).toMatchObject({ name: 'AbortError', code: 'ERR_TASK_ABORTED' });
     expect((error as Error).cause).toBe(reason);
-    expect(osThreadCount()).toBe(baseline);
+    expect(workers.exited.has(spinning)).toBe(true);
   });
 
   test('an already aborted signal rejects without starting a thread', async () => {
