@@ -180,8 +180,9 @@ function compile(cached, filename, source, compiler) {
 
 /**
  * Fills the cache, on the main thread, with what the threads would transpile: each file of `roots`
- * that is TypeScript, and the TypeScript files they `require()` by relative path, transitively
- * (found in the output, resolved as Node's CommonJS loader with this hook installed resolves them).
+ * that is TypeScript, and the TypeScript files they `require()`, transitively (found in the output;
+ * paths resolved as Node's CommonJS loader with this hook installed resolves them, packages as Node
+ * resolves them).
  * Entries are made exactly as a thread makes them (`transpile` above: same key, same options, the
  * same compiler), so a thread that then finds them all never loads the compiler. The library's own
  * files that a thread takes from the build (`builtOutput`) are not transpiled, only followed.
@@ -214,8 +215,8 @@ function prefill(roots) {
         if (compiler === undefined) return;
         output = compile(cached, file, source, compiler);
       }
-      for (const match of output.matchAll(/\brequire\((["'])(\.{1,2}\/[^"']*)\1\)/g)) {
-        const dependency = resolveRelative(path.dirname(file), match[2] ?? '');
+      for (const match of output.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
+        const dependency = resolveRequest(file, match[2] ?? '');
         if (dependency !== undefined && EXTENSIONS.includes(path.extname(dependency)) && !seen.has(dependency)) queue.push(dependency);
       }
     }
@@ -254,6 +255,25 @@ function heldCompiler(filename) {
     });
   }
   return ts === compiler ? compiler : undefined;
+}
+
+/**
+ * Where a thread's `require(request)` from `file` leads: a relative or absolute path as the thread's
+ * loader resolves it (`resolveRelative`), a package (say a workspace package whose `exports` or
+ * `main` names a .ts file) as Node resolves it from that file. Undefined for a builtin or what does
+ * not resolve here (then the thread resolves it, and transpiles it itself if it is TypeScript).
+ * @param {string} file
+ * @param {string} request
+ * @returns {string | undefined}
+ */
+function resolveRequest(file, request) {
+  if (request.startsWith('./') || request.startsWith('../') || path.isAbsolute(request)) return resolveRelative(path.dirname(file), request);
+  if (Module.isBuiltin(request)) return undefined;
+  try {
+    return realFile(Module.createRequire(file).resolve(request));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The extensions a thread's CommonJS loader tries, in its order, once this hook is installed. */
