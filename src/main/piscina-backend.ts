@@ -44,9 +44,11 @@ export class PiscinaBackend implements Backend {
     // and never needs Piscina's main-thread side, which costs each thread ~8 ms to load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Piscina } = require('piscina') as typeof PiscinaModule;
-    // TypeScript the threads will load (a context's module, the tasks registered so far) is
-    // transpiled here, where the compiler is loaded already, before they start.
-    prepareThreadSources(allowedModules());
+    // TypeScript the threads will load is transpiled here, where the compiler is loaded already:
+    // what a thread loads as it starts (the worker entry, from the sources; the context's module)
+    // before the threads start, the task modules (loaded at a thread's first call, which is posted
+    // only once this constructor has returned) while they start.
+    prepareThreadSources(context === null ? [] : [context.source.module]);
     // One Piscina for the threads that live as long as the pool (an elastic pool's `min`), one of
     // one thread for each elastic thread above it: Piscina's own scaling follows its task queue,
     // which no call goes through, and it would end an idle thread without disposing its context.
@@ -72,6 +74,7 @@ export class PiscinaBackend implements Backend {
       options.threads > options.minThreads ? { max: options.threads, idleTimeout: options.idleTimeout, start: () => start(1) } : undefined;
     this.#members = new PoolThreads(this.#piscina, options.minThreads, context !== null, onBroken, options.contextTimeout, nonce, elastic);
     this.threads = this.#members;
+    prepareThreadSources(allowedModules());
   }
 
   /** The threads now, ready or starting (an elastic pool: from `min` to `max`). */

@@ -13,6 +13,10 @@
  * TypeScript compiler, which costs about half a second per thread. A main thread that holds the
  * compiler already (under ts-jest or ts-node) fills the cache before its threads start
  * (`prefill`, called from `ts-prefill.ts`), so that with a cold cache too no thread loads it.
+ * When this library itself runs from its sources, its own files come from its build instead, when
+ * that was compiled from exactly these sources (`builtOutput`): then only task modules are
+ * transpiled, which is what makes a cold cache cheap (a transpile on a compiler whose code is not
+ * yet optimised costs about 10 ms per KB of source, and the library's sources are ~100 KB).
  *
  * Cache folder: `$ASYNCTHREADPOOL_TS_CACHE` if set (`off` disables the cache), else
  * `node_modules/.cache/asyncthreadpool` of the nearest folder above the working directory that
@@ -67,8 +71,53 @@ function install() {
  * @returns {string}
  */
 function transpile(filename, source) {
+  const built = builtOutput(filename, source);
+  if (built !== undefined) return built;
   const cached = cacheFile(filename, source);
   return (cached === undefined ? undefined : readCached(cached)) ?? compile(cached, filename, source, loadCompiler(filename));
+}
+
+/** This library's TypeScript sources (`src/`), when this file is loaded from them, and its build. */
+const OWN_SOURCES = path.basename(path.dirname(__dirname)) === 'src' ? path.dirname(__dirname) : undefined;
+/** Where `npm run build` puts them (tsconfig.build.json: `rootDir` src, `outDir` dist). */
+const OWN_BUILD = OWN_SOURCES === undefined ? undefined : path.join(path.dirname(OWN_SOURCES), 'dist');
+
+/**
+ * The build's output for one of this library's own sources, when the library runs from them (its
+ * own tests and bench, under ts-jest or ts-node): `dist/x.js`, used only if its source map says it
+ * was compiled from this very file with exactly this text (`sourcesContent`; the build inlines
+ * sources). tsc compiled it with the library's tsconfig (CommonJS, ES2022, decorator metadata),
+ * which is what a transpile here would produce, so a thread loads the library as a user's thread
+ * does, compiled, and only the task modules get transpiled. The source map comment is rewritten to
+ * the map's path from the source, so stack traces still point into `src/`. Undefined in every other case
+ * (not the library's source, no build, a source changed since the build): the caller transpiles.
+ * @param {string} filename
+ * @param {string} source
+ * @returns {string | undefined}
+ */
+function builtOutput(filename, source) {
+  if (OWN_SOURCES === undefined || OWN_BUILD === undefined || path.extname(filename) !== '.ts') return undefined;
+  const relative = path.relative(OWN_SOURCES, filename);
+  if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  const js = path.join(OWN_BUILD, `${relative.slice(0, -'.ts'.length)}.js`);
+  const mapFile = `${js}.map`;
+  try {
+    const map = /** @type {{ sources?: unknown, sourceRoot?: unknown, sourcesContent?: unknown }} */ (JSON.parse(fs.readFileSync(mapFile, 'utf8')));
+    if (!Array.isArray(map.sources) || map.sources.length !== 1 || typeof map.sources[0] !== 'string') return undefined;
+    if (!Array.isArray(map.sourcesContent) || map.sourcesContent[0] !== source) return undefined;
+    const root = typeof map.sourceRoot === 'string' ? map.sourceRoot : '';
+    if (path.resolve(path.dirname(mapFile), root, map.sources[0]) !== filename) return undefined;
+    const text = fs.readFileSync(js, 'utf8');
+    const comment = `//# sourceMappingURL=${path.basename(mapFile)}`;
+    const at = text.lastIndexOf(comment);
+    // A file that does not end with its map's comment is not what this map describes (say, mid-build).
+    if (at === -1 || text.slice(at + comment.length).trim() !== '') return undefined;
+    // Node resolves a map's path (not an absolute URL) against the module's own file.
+    const fromModule = path.relative(path.dirname(filename), mapFile).split(path.sep).map(encodeURIComponent).join('/');
+    return `${text.slice(0, at)}//# sourceMappingURL=${fromModule}`;
+  } catch {
+    return undefined; // no build, or not of this file
+  }
 }
 
 /**
@@ -131,10 +180,12 @@ function compile(cached, filename, source, compiler) {
 
 /**
  * Fills the cache, on the main thread, with what the threads would transpile: each file of `roots`
- * that is TypeScript, and the TypeScript files they `require()` by relative path, transitively
- * (found in the output, resolved as Node's CommonJS loader with this hook installed resolves them).
+ * that is TypeScript, and the TypeScript files they `require()`, transitively (found in the output;
+ * paths resolved as Node's CommonJS loader with this hook installed resolves them, packages as Node
+ * resolves them).
  * Entries are made exactly as a thread makes them (`transpile` above: same key, same options, the
- * same compiler), so a thread that then finds them all never loads the compiler.
+ * same compiler), so a thread that then finds them all never loads the compiler. The library's own
+ * files that a thread takes from the build (`builtOutput`) are not transpiled, only followed.
  *
  * Only a process that already holds the compiler the threads would load (under ts-jest or
  * ts-node it is in Node's module cache) transpiles here; otherwise this stops at the first file
@@ -155,16 +206,17 @@ function prefill(roots) {
       if (seen.has(file)) continue;
       seen.add(file);
       const source = fs.readFileSync(file, 'utf8');
-      const cached = cacheFile(file, source);
-      if (cached === undefined) return;
-      let output = readCached(cached);
+      let output = builtOutput(file, source);
+      const cached = output === undefined ? cacheFile(file, source) : undefined;
+      if (output === undefined && cached === undefined) return;
+      output ??= readCached(/** @type {string} */ (cached));
       if (output === undefined) {
         const compiler = heldCompiler(file);
         if (compiler === undefined) return;
         output = compile(cached, file, source, compiler);
       }
-      for (const match of output.matchAll(/\brequire\((["'])(\.{1,2}\/[^"']*)\1\)/g)) {
-        const dependency = resolveRelative(path.dirname(file), match[2] ?? '');
+      for (const match of output.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
+        const dependency = resolveRequest(file, match[2] ?? '');
         if (dependency !== undefined && EXTENSIONS.includes(path.extname(dependency)) && !seen.has(dependency)) queue.push(dependency);
       }
     }
@@ -203,6 +255,25 @@ function heldCompiler(filename) {
     });
   }
   return ts === compiler ? compiler : undefined;
+}
+
+/**
+ * Where a thread's `require(request)` from `file` leads: a relative or absolute path as the thread's
+ * loader resolves it (`resolveRelative`), a package (say a workspace package whose `exports` or
+ * `main` names a .ts file) as Node resolves it from that file. Undefined for a builtin or what does
+ * not resolve here (then the thread resolves it, and transpiles it itself if it is TypeScript).
+ * @param {string} file
+ * @param {string} request
+ * @returns {string | undefined}
+ */
+function resolveRequest(file, request) {
+  if (request.startsWith('./') || request.startsWith('../') || path.isAbsolute(request)) return resolveRelative(path.dirname(file), request);
+  if (Module.isBuiltin(request)) return undefined;
+  try {
+    return realFile(Module.createRequire(file).resolve(request));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The extensions a thread's CommonJS loader tries, in its order, once this hook is installed. */
@@ -306,8 +377,16 @@ function nearestConfig(dir) {
   if (entry.options === undefined && ts !== undefined) {
     const compiler = ts;
     const read = compiler.readConfigFile(found, (p) => compiler.sys.readFile(p));
-    entry.options =
-      read.error === undefined ? compiler.parseJsonConfigFileContent(read.config, compiler.sys, path.dirname(found)).options : {};
+    // Only the options are needed: a host that lists no files spares the walk of the project that
+    // `include` would take (tens of ms); the "no inputs" error that makes is not read.
+    /** @type {import('typescript').ParseConfigHost} */
+    const host = {
+      useCaseSensitiveFileNames: compiler.sys.useCaseSensitiveFileNames,
+      fileExists: (p) => compiler.sys.fileExists(p),
+      readFile: (p) => compiler.sys.readFile(p),
+      readDirectory: () => [],
+    };
+    entry.options = read.error === undefined ? compiler.parseJsonConfigFileContent(read.config, host, path.dirname(found)).options : {};
   }
   return entry;
 }
