@@ -1,5 +1,5 @@
 import type { Transferable } from 'node:worker_threads';
-import 'reflect-metadata';
+import '../shared/metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
