@@ -13,6 +13,7 @@ const DIST = path.join(ROOT, 'dist');
 
 interface Report {
   compiled: string[];
+  builtins: string[];
   cached: string[];
   sameTaskEntry: boolean;
   taskModuleLoaded: boolean;
@@ -44,6 +45,11 @@ test('a thread compiles one library file besides its start file, and gets every 
   );
   expect(relative(cached).filter((f) => f.startsWith('main/') || f === 'index.js')).toEqual([]);
   expect(sameTaskEntry).toBe(true);
+});
+
+test('starting a thread loads no Node built-in that a fresh worker has not loaded already', async () => {
+  // Such as `node:url`, or the ES module resolver that resolving a package's `exports` loads.
+  expect((await report()).builtins).toEqual([]);
 });
 
 test('the bundle keeps a source map naming the TypeScript sources it was built from', () => {

@@ -196,13 +196,18 @@ const bundled = (() => {
     module.loaded = true;
     return module.exports;
   };
+  // The paths a module of each folder searches for packages, as Node's loader would set them.
+  const searched = new Map();
   const load = (key, parent) => {
-    const filename = path.join(root, key);
+    const filename = root + path.sep + (path.sep === '/' ? key : key.replaceAll('/', path.sep));
     const cached = require.cache[filename];
     if (cached !== undefined) return cached.exports;
     const module = new Module(filename, parent);
     module.filename = filename;
-    module.paths = Module._nodeModulePaths(path.dirname(filename));
+    const dir = path.dirname(filename);
+    let paths = searched.get(dir);
+    if (paths === undefined) searched.set(dir, (paths = Module._nodeModulePaths(dir)));
+    module.paths = paths;
     require.cache[filename] = module;
     try {
       return run(key, module);
