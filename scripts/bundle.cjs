@@ -173,8 +173,10 @@ const LOADER = `'use strict';
 // Built by scripts/bundle.cjs: this file and the library modules it needs, each in the function
 // below that holds its compiled code as it is in its own file under dist/ (see that script).
 const bundled = (() => {
-  // Not require('node:module'): that loads Node's ES module loader too. The same constructor.
-  const Module = module.constructor;
+  // Node's Module, as the constructor of this file's module; not require('node:module') first,
+  // which also loads Node's ES module loader in a fresh thread. (A runner's own module objects,
+  // such as jest's, are not Node's: then the module itself.)
+  const Module = typeof module.constructor._nodeModulePaths === 'function' ? module.constructor : require('node:module');
   const path = require('node:path');
   const root = path.join(__dirname, __ROOT__);
   /** @type {Record<string, [Record<string, string>, Function]>} */
