@@ -4,6 +4,9 @@
  *
  * @packageDocumentation
  */
+// The full decorator metadata polyfill on the main thread, as before; threads make do with the
+// smaller one of shared/metadata.ts unless a task module loads this index or reflect-metadata.
+import 'reflect-metadata';
 export { task, ThreadContext, TaskSignal, TaskProgress, type TaskOptions } from './shared/decorators';
 export { ThreadPool, type PoolView } from './main/pool';
 export { spawn, type Spawn, type SpawnOptions, type SpawnWithOptions } from './main/spawn';

@@ -29,8 +29,12 @@ import { unwrapMoved } from '../shared/transfer';
 
 type State = 'open' | 'closing' | 'closed' | 'destroyed';
 
-/** Marks the options of `ThreadPool.inline()`. */
-const INLINE = Symbol('asyncthreadpool.inline');
+/**
+ * Set by `ThreadPool.inline` for the one construction it makes, and taken by that constructor
+ * before it reads any option: how the factory tells the constructor to run inline, without a
+ * hidden key in the options object the constructor is given.
+ */
+let constructingInline = false;
 
 /**
  * A pool of worker threads, each with one persistent context of class `Ctx` (none by default).
@@ -73,7 +77,8 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   readonly #id = newPoolId();
 
   constructor(options?: ThreadPoolOptions<Ctx>) {
-    const inline = (options as Record<symbol, unknown> | undefined)?.[INLINE] === true;
+    const inline = constructingInline;
+    constructingInline = false;
     if (inline && options?.env !== undefined) {
       throw fail('ERR_INVALID_OPTION', 'The inline pool runs on this thread, with its process.env: it takes no `env` option');
     }
@@ -124,7 +129,12 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    * ```
    */
   static inline<Ctx = never>(options?: Omit<ThreadPoolOptions<Ctx>, 'threads' | 'resourceLimits' | 'env'>): ThreadPool<Ctx> {
-    return new ThreadPool<Ctx>({ ...options, [INLINE]: true } as ThreadPoolOptions<Ctx>);
+    constructingInline = true;
+    try {
+      return new ThreadPool<Ctx>(options === undefined ? undefined : { ...options });
+    } finally {
+      constructingInline = false;
+    }
   }
 
   /** The number of threads now (an elastic pool: from `min` to `max`, counting threads starting). */

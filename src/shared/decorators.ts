@@ -1,4 +1,4 @@
-import 'reflect-metadata';
+import './metadata';
 import { workerData } from 'node:worker_threads';
 import { describe, fail } from './errors';
 import { callerModule } from './locate';

@@ -1,7 +1,18 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+// Default imports: `import * as` compiles to a copy of every export, made at each thread's start.
+import fs from 'node:fs';
+import path from 'node:path';
+import type * as NodeUrl from 'node:url';
 import { isMainThread } from 'node:worker_threads';
+
+/**
+ * `node:url`, loaded at its first use rather than as a thread starts: a fresh worker has not
+ * loaded it yet, and most threads never meet a `file:` URL (a temporary thread loads no Piscina,
+ * which would load it).
+ */
+export function nodeUrl(): typeof NodeUrl {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- on demand, see above
+  return require('node:url') as typeof NodeUrl;
+}
 
 /** The library's root folder (`src/` or `dist/`): frames in it are the library's own. */
 const LIBRARY_DIR = path.dirname(__dirname) + path.sep;
@@ -42,7 +53,7 @@ export function callerModule(): string | undefined {
  */
 export function moduleFile(name: string | null | undefined): string | undefined {
   if (name == null || name === '' || name.startsWith('node:')) return undefined;
-  if (name.startsWith('file:')) return fileURLToPath(name);
+  if (name.startsWith('file:')) return nodeUrl().fileURLToPath(name);
   if (name.startsWith('data:')) return dataModuleFile(name);
   return path.isAbsolute(name) ? name : undefined;
 }
@@ -63,7 +74,7 @@ function dataModuleFile(url: string): string | undefined {
   } catch {
     return undefined;
   }
-  if (file.startsWith('file:')) file = fileURLToPath(file);
+  if (file.startsWith('file:')) file = nodeUrl().fileURLToPath(file);
   const query = file.indexOf('?');
   if (query !== -1 && !fs.existsSync(file)) file = file.slice(0, query);
   return path.isAbsolute(file) ? file : undefined;

@@ -1,4 +1,4 @@
-import 'reflect-metadata';
+import './metadata';
 import { type ErrorClass, fail } from './errors';
 
 /**

@@ -1,13 +1,14 @@
 import type { Transferable } from 'node:worker_threads';
-import 'reflect-metadata';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import '../shared/metadata';
+// Default imports: `import * as` compiles to a copy of every export, made at each thread's start.
+import fs from 'node:fs';
+import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { describe, fail, messageOf, serializeThrown } from '../shared/errors';
 import { isAllowedModule, readParamTypes, taskByName, type TaskRecord } from '../shared/manifest';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
 import { arriveAndWait } from '../shared/barrier';
+import { nodeUrl } from '../shared/locate';
 import { contextMismatch } from '../shared/context-mismatch';
 import { isAsyncIterable, ProgressReporter, StreamPump } from '../shared/call-events';
 import type { ContextSpec, ModuleRegistry, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
@@ -60,7 +61,7 @@ export async function loadModule(file: string, modules: ModuleRegistry): Promise
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
 async function requireOrImport(file: string): Promise<unknown> {
-  if (file.endsWith('.mjs')) return importModule(pathToFileURL(file).href);
+  if (file.endsWith('.mjs')) return importModule(nodeUrl().pathToFileURL(file).href);
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- task modules are loaded by path at run time
     return require(file);
@@ -69,7 +70,7 @@ async function requireOrImport(file: string): Promise<unknown> {
     // level (or imports one that does), since.
     const code = (error as { code?: unknown }).code;
     if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error;
-    return importModule(pathToFileURL(file).href);
+    return importModule(nodeUrl().pathToFileURL(file).href);
   }
 }
 

@@ -1,0 +1,59 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { ROOT } from './helpers-process';
+
+/**
+ * The build (`npm run build`: tsc, then scripts/bundle.cjs) makes the file every thread starts
+ * from, dist/worker/entry.js, hold the whole worker side and the task entry: a fresh thread
+ * compiles that one library file, not a dozen, and a task module's `require('asyncthreadpool/task')`
+ * gets the task entry already loaded from it, registered under its own file name.
+ */
+const DIST = path.join(ROOT, 'dist');
+
+interface Report {
+  compiled: string[];
+  builtins: string[];
+  cached: string[];
+  sameTaskEntry: boolean;
+  taskModuleLoaded: boolean;
+}
+
+function report(): Promise<Report> {
+  // Not a library thread's workerData: the entry starts no role.
+  const worker = new Worker(path.join(__dirname, 'fixtures', 'report-compiled-modules.cjs'), { workerData: {} });
+  return new Promise<Report>((resolve, reject) => {
+    let received: Report | undefined;
+    worker.once('message', (message: Report) => (received = message));
+    worker.once('error', reject);
+    worker.once('exit', () => {
+      if (received === undefined) reject(new Error('the worker exited without a report'));
+      else resolve(received);
+    });
+  });
+}
+
+const relative = (files: string[]): string[] => files.filter((f) => f.startsWith(DIST + path.sep)).map((f) => path.relative(DIST, f).split(path.sep).join('/'));
+
+test('a thread compiles one library file besides its start file, and gets every worker-side module from it', async () => {
+  const { compiled, cached, sameTaskEntry, taskModuleLoaded } = await report();
+  expect(taskModuleLoaded).toBe(true);
+  expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'worker/entry.js']);
+  // Registered under their own names, as if loaded one by one.
+  expect(relative(cached)).toEqual(
+    expect.arrayContaining(['worker/entry.js', 'worker/runtime.js', 'task.js', 'shared/errors.js', 'shared/manifest.js', 'shared/decorators.js', 'shared/invoke.js']),
+  );
+  expect(relative(cached).filter((f) => f.startsWith('main/') || f === 'index.js')).toEqual([]);
+  expect(sameTaskEntry).toBe(true);
+});
+
+test('starting a thread loads no Node built-in that a fresh worker has not loaded already', async () => {
+  // Such as `node:url`, or the ES module resolver that resolving a package's `exports` loads.
+  expect((await report()).builtins).toEqual([]);
+});
+
+test('the bundle keeps a source map naming the TypeScript sources it was built from', () => {
+  const map = JSON.parse(fs.readFileSync(path.join(DIST, 'worker', 'entry.js.map'), 'utf8')) as { sources: string[]; sourcesContent: string[] };
+  expect(map.sources).toEqual(expect.arrayContaining(['../../src/worker/entry.ts', '../../src/worker/runtime.ts', '../../src/shared/errors.ts', '../../src/task.ts']));
+  expect(map.sourcesContent).toHaveLength(map.sources.length);
+});
