@@ -5,7 +5,7 @@ import { ROOT } from './helpers-process';
 
 /**
  * The build (`npm run build`: tsc, then scripts/bundle.cjs) makes the file every thread starts
- * from, dist/worker/entry.js, hold the whole worker side and the task entry: a fresh thread
+ * from, dist/worker/thread.js, hold the whole worker side and the task entry: a fresh thread
  * compiles that one library file, not a dozen, and a task module's `require('asyncthreadpool/task')`
  * gets the task entry already loaded from it, registered under its own file name.
  */
@@ -38,10 +38,10 @@ const relative = (files: string[]): string[] => files.filter((f) => f.startsWith
 test('a thread compiles one library file besides its start file, and gets every worker-side module from it', async () => {
   const { compiled, cached, sameTaskEntry, taskModuleLoaded } = await report();
   expect(taskModuleLoaded).toBe(true);
-  expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'worker/entry.js']);
+  expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'worker/thread.js']);
   // Registered under their own names, as if loaded one by one.
   expect(relative(cached)).toEqual(
-    expect.arrayContaining(['worker/entry.js', 'worker/runtime.js', 'task.js', 'shared/errors.js', 'shared/manifest.js', 'shared/decorators.js', 'shared/invoke.js']),
+    expect.arrayContaining(['worker/thread.js', 'worker/runtime.js', 'task.js', 'shared/errors.js', 'shared/manifest.js', 'shared/decorators.js', 'shared/invoke.js']),
   );
   expect(relative(cached).filter((f) => f.startsWith('main/') || f === 'index.js')).toEqual([]);
   expect(sameTaskEntry).toBe(true);
@@ -53,7 +53,7 @@ test('starting a thread loads no Node built-in that a fresh worker has not loade
 });
 
 test('the bundle keeps a source map naming the TypeScript sources it was built from', () => {
-  const map = JSON.parse(fs.readFileSync(path.join(DIST, 'worker', 'entry.js.map'), 'utf8')) as { sources: string[]; sourcesContent: string[] };
+  const map = JSON.parse(fs.readFileSync(path.join(DIST, 'worker', 'thread.js.map'), 'utf8')) as { sources: string[]; sourcesContent: string[] };
   expect(map.sources).toEqual(expect.arrayContaining(['../../src/worker/entry.ts', '../../src/worker/runtime.ts', '../../src/shared/errors.ts', '../../src/task.ts']));
   expect(map.sourcesContent).toHaveLength(map.sources.length);
 });

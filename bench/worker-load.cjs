@@ -3,7 +3,7 @@
 // `node bench/worker-load.cjs [workers]` (after `npm run build`). Two ways a task module imports the
 // library, side by side, one fresh worker each in turn: the task entry (`asyncthreadpool/task`,
 // dist/task.js) and the full index (`asyncthreadpool`, dist/index.js), each after the file a thread
-// starts from (dist/worker/bootstrap.cjs, which loads dist/worker/entry.js: built as one file that
+// starts from (dist/worker/bootstrap.cjs, which loads dist/worker/thread.js: built as one file that
 // holds the worker side and the task entry, see scripts/bundle.cjs). The worker's `workerData` is
 // not a library thread's, so the entry starts no role. Prints the median per step of 15 workers (or
 // the count given) per way, in ms, the median of the totals, and the modules each way left loaded.
@@ -14,7 +14,7 @@ const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
 const WORKERS = Number(process.argv[2] ?? 15);
 
-/** What a thread starts from: Piscina's `filename`, and a temporary thread's file; it loads dist/worker/entry.js. */
+/** What a thread starts from: Piscina's `filename`, and a temporary thread's file; it loads dist/worker/thread.js. */
 const START = path.join(DIST, 'worker', 'bootstrap.cjs');
 
 /** @type {{ name: string, steps: [string, string][] }[]} */
@@ -22,7 +22,7 @@ const WAYS = [
   {
     name: "task module importing 'asyncthreadpool/task'",
     steps: [
-      ['worker side (bootstrap.cjs, entry.js)', START],
+      ['worker side (bootstrap.cjs, thread.js)', START],
       ['task entry (dist/task.js)', path.join(DIST, 'task.js')],
       ['the task module itself (bench/tasks.cjs)', path.join(__dirname, 'tasks.cjs')],
     ],
@@ -30,7 +30,7 @@ const WAYS = [
   {
     name: "task module importing 'asyncthreadpool'",
     steps: [
-      ['worker side (bootstrap.cjs, entry.js)', START],
+      ['worker side (bootstrap.cjs, thread.js)', START],
       ['library index (dist/index.js)', path.join(DIST, 'index.js')],
       ['the task module itself (bench/tasks.cjs)', path.join(__dirname, 'tasks.cjs')],
     ],

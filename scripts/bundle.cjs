@@ -1,9 +1,9 @@
 // @ts-check
 'use strict';
 /**
- * `node scripts/bundle.cjs` (the second half of `npm run build`, after `tsc`): rewrites
- * `dist/worker/entry.js`, the module every thread of the library starts from, as one file that
- * holds the compiled CommonJS of the worker side and of the task entry (`dist/task.js`) and every
+ * `node scripts/bundle.cjs` (the second half of `npm run build`, after `tsc`): writes
+ * `dist/worker/thread.js`, the module every thread of the library starts from (through
+ * `bootstrap.cjs`), as one file that runs `dist/worker/entry.js` and holds the compiled CommonJS of the worker side and of the task entry (`dist/task.js`) and every
  * library module they `require()` by relative path. A fresh thread then reads and compiles one file
  * instead of resolving, reading and compiling a dozen (about half a millisecond each in a new worker).
  *
@@ -17,8 +17,10 @@
  *
  * The bundle's source map is the modules' own maps, shifted to their lines in the bundle: stack
  * traces under `--enable-source-maps` (and debuggers) name the TypeScript sources as before;
- * without it they name `dist/worker/entry.js`. The separate files stay in `dist/` (the main thread
- * loads them, and `tsc` alone still makes a working build); their `.d.ts` are untouched.
+ * without it they name `dist/worker/thread.js`. The separate files stay in `dist/` as tsc wrote them
+ * (the main thread loads them; `tsc` alone still makes a working build, whose threads load
+ * `entry.js`; and the TypeScript hook's reuse of a build for the library's own sources checks
+ * each file's one-source map); their `.d.ts` are untouched.
  */
 const fs = require('node:fs');
 const path = require('node:path');
@@ -26,10 +28,11 @@ const path = require('node:path');
 const DIST = path.join(__dirname, '..', 'dist');
 
 /**
- * The bundles: `out` is rewritten; `preload` are loaded before `entry` runs (a thread's role starts
+ * The bundles: `out` is written; `preload` are loaded before `entry` runs (a thread's role starts
  * as the entry runs, and may load a task module at once, which then finds the task entry loaded).
+ * The entry runs as the bundle file's own module (its exports are the bundle's).
  */
-const BUNDLES = [{ out: 'worker/entry.js', entry: 'worker/entry.js', preload: ['task.js'] }];
+const BUNDLES = [{ out: 'worker/thread.js', entry: 'worker/entry.js', preload: ['task.js'] }];
 
 /** A relative `require("./x")` or `require('../x')` in compiled code. */
 const RELATIVE_REQUIRE = /\brequire\((["'])(\.{1,2}\/[^"']*)\1\)/g;
@@ -226,8 +229,7 @@ const bundled = (() => {
  * @param {{ out: string, entry: string, preload: string[] }} bundle
  */
 function build(bundle) {
-  // The entry runs as the bundle file's own module.
-  if (bundle.out !== bundle.entry) throw new Error(`a bundle replaces its entry: ${bundle.out} is not ${bundle.entry}`);
+  if (bundle.out === bundle.entry) throw new Error(`a bundle must not overwrite its entry's own file: ${bundle.out}`);
   const units = collect([bundle.entry, ...bundle.preload]);
   const outFile = path.join(DIST, bundle.out);
   const outDir = path.dirname(outFile);
