@@ -50,7 +50,9 @@ describe('cancellation with a signal', () => {
   });
 
   test('a running call sees its @TaskSignal() aborted and can stop cooperatively; the thread lives on', async () => {
-    const pool = new ThreadPool({ threads: 1, context: Lives });
+    // No grace period to beat: with the default 1 s, a thread slow to see the abort on a loaded
+    // machine would be ended. A task that did not stop would hold the next call (a hang, a failure).
+    const pool = new ThreadPool({ threads: 1, context: Lives, abortGracePeriod: Infinity });
     const before = await pool.spawn(CancellableTasks).whoAmI();
     const started = sharedCounter();
     const controller = new AbortController();
