@@ -111,15 +111,31 @@ describe('timeouts', () => {
 
   test('the timeout counts from when the call starts running, not while it is queued', async () => {
     const pool = new ThreadPool({ threads: 1 });
-    const gate = sharedCounter();
-    const holding = pool.spawn(CancellableTasks).holdUntil(gate);
-    await untilAtLeast(gate, 1, 1);
-    const queued = pool.with({ timeout: 1000 }).spawn(CancellableTasks).quick(7);
-    // Held in the queue for as long as it takes the first call's thread to see the gate open.
-    Atomics.store(gate, 0, 1);
-    Atomics.notify(gate, 0);
-    await holding;
-    expect(await queued).toBe(7);
+    // Queued for at least twice its timeout (a timer bounds the wait from below only), then run:
+    // were the queued time counted, it would time out in every round. A quick call could still
+    // outlast its timeout on a stalled machine: then again with twice the time.
+    for (let timeout = 50; ; timeout *= 2) {
+      const gate = sharedCounter();
+      const holding = pool.spawn(CancellableTasks).holdUntil(gate);
+      await untilAtLeast(gate, 1, 1);
+      const queued = pool
+        .with({ timeout })
+        .spawn(CancellableTasks)
+        .quick(7)
+        .then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+      await new Promise((resolve) => setTimeout(resolve, 2 * timeout));
+      expect(pool.queueSize).toBe(1);
+      Atomics.store(gate, 0, 1);
+      Atomics.notify(gate, 0);
+      await holding;
+      const outcome = await queued;
+      if ('error' in outcome && AsyncThreadPoolError.is(outcome.error, 'ERR_TASK_TIMEOUT')) continue;
+      expect(outcome).toEqual({ value: 7 });
+      break;
+    }
     await pool.close();
   });
 
