@@ -58,14 +58,19 @@ describeWithRedis('lost jobs and Redis outages never leave a call waiting foreve
 
   test('a job removed by someone else rejects its call with ERR_JOB_LOST', async () => {
     const started = path.join(dir, 'blocker');
-    const blocker = remote.spawn(RemoteTasks).sleep(300, started);
+    // The blocker holds the server's one slot until the test lets it go (not for a time that a slow
+    // machine could outlast before the victim is seen waiting, which would let the victim run).
+    const release = new AbortController();
+    const blocker = rejectionOf(remote.with({ signal: release.signal }).spawn(RemoteTasks).untilAborted(started));
     await until(() => fs.existsSync(started), 20_000, 'the blocker to start');
     const victim = remote.with({ jobId: 'victim' }).spawn(RemoteTasks).add(1, 2);
     await until(async () => (await queue.getJobState('victim')) === 'waiting', 20_000, 'the job to wait');
     expect(await queue.remove('victim')).toBe(1);
     const error = await rejectionOf(victim);
     expect(AsyncThreadPoolError.is(error, 'ERR_JOB_LOST')).toBe(true);
-    expect(await blocker).toBe('slept');
+    release.abort();
+    expect((await blocker) as Error).toMatchObject({ name: 'AbortError' });
+    await until(() => fs.readFileSync(started, 'utf8').includes('aborted'), 20_000, 'the blocker to stop');
   });
 
   test('a job lost with Redis\'s data (FLUSHALL) rejects its call with ERR_JOB_LOST', async () => {

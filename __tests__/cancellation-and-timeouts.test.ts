@@ -50,7 +50,9 @@ describe('cancellation with a signal', () => {
   });
 
   test('a running call sees its @TaskSignal() aborted and can stop cooperatively; the thread lives on', async () => {
-    const pool = new ThreadPool({ threads: 1, context: Lives });
+    // No grace period to beat: with the default 1 s, a thread slow to see the abort on a loaded
+    // machine would be ended. A task that did not stop would hold the next call (a hang, a failure).
+    const pool = new ThreadPool({ threads: 1, context: Lives, abortGracePeriod: Infinity });
     const before = await pool.spawn(CancellableTasks).whoAmI();
     const started = sharedCounter();
     const controller = new AbortController();
@@ -89,25 +91,51 @@ describe('cancellation with a signal', () => {
 describe('timeouts', () => {
   test('a running call past its timeout rejects with ERR_TASK_TIMEOUT; a blocked thread is replaced', async () => {
     const pool = new ThreadPool({ threads: 1, context: Lives, abortGracePeriod: 50 });
-    const before = await pool.spawn(CancellableTasks).whoAmI();
-    const error = await rejectionOf(pool.with({ timeout: 50 }).spawn(CancellableTasks).spinForever(sharedCounter()));
-    expectCode2(error, 'ERR_TASK_TIMEOUT');
-    const after = await pool.spawn(CancellableTasks).whoAmI();
-    expect(after.threadId).not.toBe(before.threadId);
+    // The timeout counts from when the call is handed to the thread: on a loaded machine it can
+    // strike before the thread has taken the call, which the thread then refuses without running it
+    // (and lives on). Then again with twice the time, until it struck a task that was spinning (no
+    // clock decides the outcome, only how many rounds).
+    for (let timeout = 50; ; timeout *= 2) {
+      const before = await pool.spawn(CancellableTasks).whoAmI();
+      const started = sharedCounter();
+      const error = await rejectionOf(pool.with({ timeout }).spawn(CancellableTasks).spinForever(started));
+      expectCode2(error, 'ERR_TASK_TIMEOUT');
+      const after = await pool.spawn(CancellableTasks).whoAmI();
+      if (Atomics.load(started, 0) === 0) continue;
+      expect(Atomics.load(started, 1)).toBe(before.threadId);
+      expect(after.threadId).not.toBe(before.threadId);
+      break;
+    }
     await pool.close();
   });
 
   test('the timeout counts from when the call starts running, not while it is queued', async () => {
     const pool = new ThreadPool({ threads: 1 });
-    const gate = sharedCounter();
-    const holding = pool.spawn(CancellableTasks).holdUntil(gate);
-    await untilAtLeast(gate, 1, 1);
-    const queued = pool.with({ timeout: 1000 }).spawn(CancellableTasks).quick(7);
-    // Held in the queue for as long as it takes the first call's thread to see the gate open.
-    Atomics.store(gate, 0, 1);
-    Atomics.notify(gate, 0);
-    await holding;
-    expect(await queued).toBe(7);
+    // Queued for at least twice its timeout (a timer bounds the wait from below only), then run:
+    // were the queued time counted, it would time out in every round. A quick call could still
+    // outlast its timeout on a stalled machine: then again with twice the time.
+    for (let timeout = 50; ; timeout *= 2) {
+      const gate = sharedCounter();
+      const holding = pool.spawn(CancellableTasks).holdUntil(gate);
+      await untilAtLeast(gate, 1, 1);
+      const queued = pool
+        .with({ timeout })
+        .spawn(CancellableTasks)
+        .quick(7)
+        .then(
+          (value) => ({ value }),
+          (error: unknown) => ({ error }),
+        );
+      await new Promise((resolve) => setTimeout(resolve, 2 * timeout));
+      expect(pool.queueSize).toBe(1);
+      Atomics.store(gate, 0, 1);
+      Atomics.notify(gate, 0);
+      await holding;
+      const outcome = await queued;
+      if ('error' in outcome && AsyncThreadPoolError.is(outcome.error, 'ERR_TASK_TIMEOUT')) continue;
+      expect(outcome).toEqual({ value: 7 });
+      break;
+    }
     await pool.close();
   });
 

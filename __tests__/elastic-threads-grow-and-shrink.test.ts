@@ -85,9 +85,12 @@ describe('elastic threads: { min, max, idleTimeout }', () => {
       const { results } = await loadToMax(pool, 3, gates);
       openAll(gates);
       const seen = new Set((await Promise.all(results)).map((one) => one.thread));
-      // Keys given out while three threads live (some to threads about to be reaped).
+      // Keys given out while three threads live (some to threads about to be reaped), one call at a
+      // time: calls at once would wait for their keys' threads, and should a thread be reaped first
+      // (30 ms idle while the others finish: a matter of scheduling), those waiting calls would
+      // make the pool grow again (started 3, and never back to reaped 2).
       const keys = ['a', 'b', 'c', 'd', 'e', 'f'];
-      await Promise.all(keys.map((key) => pool.with({ key }).spawn(ElasticTasks).where()));
+      for (const key of keys) await pool.with({ key }).spawn(ElasticTasks).where();
       await until(pool, (stats) => stats.reaped === 2 && stats.threads === 1, 'reaped back to min');
       expect(pool.stats).toMatchObject({ threads: 1, started: 2, reaped: 2 });
       const reaped = disposedThreads(shared);

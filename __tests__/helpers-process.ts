@@ -10,7 +10,7 @@ export const ROOT = path.join(__dirname, '..');
  */
 export function runNode(
   args: string[],
-  limitMs = 30_000,
+  limitMs = 120_000,
   env: Record<string, string> = {},
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

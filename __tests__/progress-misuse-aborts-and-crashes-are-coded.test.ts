@@ -71,7 +71,9 @@ describe('progress: misuse, aborts and crashes', () => {
   });
 
   test('an abort ends a reporting call with AbortError; no report comes after it; the context persists', async () => {
-    await using pool = new ThreadPool({ threads: 1, context: Tally });
+    // No grace period to beat (the default 1 s could end a thread slow to see the abort on a loaded
+    // machine): a task that did not stop would hold the next call, a hang and so a failure.
+    await using pool = new ThreadPool({ threads: 1, context: Tally, abortGracePeriod: Infinity });
     const before = await pool.spawn(ProgressTasks).tallied();
     const controller = new AbortController();
     let afterAbort = 0;
