@@ -354,6 +354,51 @@ describe('the asyncthreadpool:call tracing channel', () => {
     expect(broken.trace.items).toBeGreaterThanOrEqual(2);
   });
 
+  test('a call with a key carries its key, and the thread the key sent it to', async () => {
+    await using pool = new ThreadPool({ threads: 2 });
+    const keyed = pool.with({ key: 'tenant-7' }).spawn(TracedTasks);
+    expect(await keyed.add(1, 2)).toBe(3);
+    expect(await keyed.add(3, 4)).toBe(7);
+    expect(await pool.spawn(TracedTasks).add(5, 6)).toBe(11);
+    const first = onlyCall(sub, 'TracedTasks.add', [1, 2]);
+    const second = onlyCall(sub, 'TracedTasks.add', [3, 4]);
+    const unkeyed = onlyCall(sub, 'TracedTasks.add', [5, 6]);
+    expect(first.events).toEqual(SUCCESS);
+    expect(first.trace).toMatchObject({ key: 'tenant-7', runner: 'pool', result: 3 });
+    expect(second.trace).toMatchObject({ key: 'tenant-7', result: 7 });
+    // Both calls of the key ran on one thread, which its trace names.
+    expect(typeof first.trace.threadId).toBe('number');
+    expect(second.trace.threadId).toBe(first.trace.threadId);
+    expect(unkeyed.trace.key).toBeUndefined();
+  });
+
+  test('streams on the inline pool and on pool-less spawn: one call each, runner inline or spawn, items counted, a throw as its error', async () => {
+    await using inline = ThreadPool.inline();
+    const items: number[] = [];
+    for await (const item of inline.spawn(StreamTasks).range(3)) items.push(item);
+    const onInline = onlyCall(sub, 'StreamTasks.range', [3]);
+    expect(onInline.events).toEqual(SUCCESS);
+    expect(onInline.trace).toMatchObject({ stream: true, items: 3, runner: 'inline', threadId: callerThreadId, result: undefined });
+    expect(typeof onInline.trace.pool).toBe('number');
+
+    for await (const item of spawn(StreamTasks).range(4)) items.push(item);
+    expect(items).toEqual([0, 1, 2, 0, 1, 2, 3]);
+    const alone = onlyCall(sub, 'StreamTasks.range', [4]);
+    expect(alone.events).toEqual(SUCCESS);
+    expect(alone.trace).toMatchObject({ stream: true, items: 4, runner: 'spawn', pool: undefined, queueWait: 0, result: undefined });
+    expect(typeof alone.trace.threadId).toBe('number');
+    expect(alone.trace.threadId).not.toBe(callerThreadId);
+
+    const thrown = await rejectionOf((async () => {
+      for await (const item of spawn(StreamTasks).failAfter(2)) items.push(item);
+    })());
+    const failed = onlyCall(sub, 'StreamTasks.failAfter');
+    expect(failed.events).toEqual(FAILURE);
+    expect(failed.trace).toMatchObject({ stream: true, items: 2, runner: 'spawn' });
+    expect(failed.at('error').error).toBe(thrown);
+    expect((thrown as Error).name).toBe('RangeError');
+  });
+
   test('unsubscribing stops the events', async () => {
     await using pool = new ThreadPool({ threads: 1 });
     await pool.spawn(TracedTasks).add(1, 1);

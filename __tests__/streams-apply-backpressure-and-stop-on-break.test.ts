@@ -13,14 +13,20 @@ function counters(): Int32Array {
   return new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
 }
 
+/** The weight of an item in credit units, a small primitive weighing 1 (shared/call-events.ts). */
+const ITEM = 64;
+
+type Row = { i: number };
+
 /**
  * A slow consumer holds the producer back: the task never runs more than `highWaterMark` items
- * (and the one in hand) ahead of what the caller took. `break` runs the generator's `finally` on
- * the thread, and the thread is free for the next call, on a pool, the inline pool and a temporary thread.
+ * (and the one in hand) ahead of what the caller took, or `highWaterMark` × 64 small primitives
+ * (numbers), which weigh 1/64 of an item each. `break` runs the generator's `finally` on the
+ * thread, and the thread is free for the next call, on a pool, the inline pool and a temporary thread.
  */
 describe('stream backpressure and break', () => {
-  async function consumeSlowly(stream: AsyncIterable<number>, shared: Int32Array, take: number): Promise<number[]> {
-    const items: number[] = [];
+  async function consumeSlowly<T>(stream: AsyncIterable<T>, shared: Int32Array, take: number): Promise<T[]> {
+    const items: T[] = [];
     for await (const item of stream) {
       items.push(item);
       Atomics.add(shared, CONSUMED, 1);
@@ -31,11 +37,11 @@ describe('stream backpressure and break', () => {
     return items;
   }
 
-  test.each([1, 8])('on a pool, highWaterMark %i: the producer leads by at most highWaterMark + 1', async (highWaterMark) => {
+  test.each([1, 8])('on a pool, highWaterMark %i: the producer leads by at most highWaterMark + 1 objects', async (highWaterMark) => {
     await using pool = new ThreadPool({ threads: 1 });
     const shared = counters();
-    const items = await consumeSlowly(pool.with({ highWaterMark }).spawn(StreamTasks).endless(shared), shared, 300);
-    expect(items).toEqual(Array.from({ length: 300 }, (_, i) => i));
+    const items = await consumeSlowly(pool.with({ highWaterMark }).spawn(StreamTasks).endless(shared, true) as AsyncIterable<Row>, shared, 300);
+    expect(items).toEqual(Array.from({ length: 300 }, (_, i) => ({ i })));
     expect(Atomics.load(shared, MAX_LEAD)).toBeLessThanOrEqual(highWaterMark + 1);
     // break waited for the generator's finally on the thread.
     expect(Atomics.load(shared, FINALLY_RAN)).toBe(1);
@@ -47,13 +53,16 @@ describe('stream backpressure and break', () => {
   test('with the default highWaterMark (16)', async () => {
     await using pool = new ThreadPool({ threads: 1 });
     const shared = counters();
-    await consumeSlowly(pool.spawn(StreamTasks).endless(shared), shared, 200);
+    await consumeSlowly(pool.spawn(StreamTasks).endless(shared, true), shared, 200);
     expect(Atomics.load(shared, MAX_LEAD)).toBeLessThanOrEqual(17);
   });
 
   test('on the inline pool and on a temporary thread', async () => {
     await using inline = ThreadPool.inline();
-    for (const stream of [(s: Int32Array) => inline.with({ highWaterMark: 4 }).spawn(StreamTasks).endless(s), (s: Int32Array) => spawn.with({ highWaterMark: 4 }).spawn(StreamTasks).endless(s)]) {
+    for (const stream of [
+      (s: Int32Array) => inline.with({ highWaterMark: 4 }).spawn(StreamTasks).endless(s, true),
+      (s: Int32Array) => spawn.with({ highWaterMark: 4 }).spawn(StreamTasks).endless(s, true),
+    ]) {
       const shared = counters();
       const items = await consumeSlowly(stream(shared), shared, 100);
       expect(items).toHaveLength(100);
@@ -61,6 +70,30 @@ describe('stream backpressure and break', () => {
       expect(Atomics.load(shared, FINALLY_RAN)).toBe(1);
     }
     expect(await inline.spawn(StreamTasks).quick(2)).toBe(2);
+  });
+
+  describe.each([
+    ['a pool', () => new ThreadPool({ threads: 1 })],
+    ['the inline pool', () => ThreadPool.inline()],
+    ['a temporary thread', () => undefined],
+  ])('numbers on %s', (_, open) => {
+    test.each([1, 4, 16])('highWaterMark %i: highWaterMark × 64 - 63 of them go ahead, never more', async (highWaterMark) => {
+      await using pool = open();
+      const shared = counters();
+      const options = highWaterMark === 16 ? {} : { highWaterMark };
+      const stream = (pool === undefined ? spawn.with(options).spawn(StreamTasks).endless(shared) : pool.with(options).spawn(StreamTasks).endless(shared)) as AsyncIterableIterator<number>;
+      expect(await stream.next()).toEqual({ done: false, value: 0 });
+      Atomics.add(shared, CONSUMED, 1);
+      // Nothing more is taken: the producer fills its credit, 64 units an item, 1 a number, and
+      // pulls only with a whole item's credit left.
+      const ahead = highWaterMark * ITEM - (ITEM - 1);
+      await untilAtLeast(shared, PRODUCED, ahead);
+      const rest = await consumeSlowly(stream, shared, 500);
+      expect(rest).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
+      expect(Atomics.load(shared, MAX_LEAD)).toBeGreaterThanOrEqual(ahead);
+      expect(Atomics.load(shared, MAX_LEAD)).toBeLessThanOrEqual(ahead + 1);
+      expect(Atomics.load(shared, FINALLY_RAN)).toBe(1);
+    });
   });
 
   test('return() on a stream that never started runs nothing; next() after it is done', async () => {

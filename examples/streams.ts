@@ -1,6 +1,7 @@
 // Streaming tasks: an async generator task is iterated by the caller with `for await`. Items come
 // under backpressure: at most highWaterMark of them (default 16, or with({ highWaterMark })) wait
-// unconsumed, and the task pauses at its `yield` until the caller takes more. `break` stops the
+// unconsumed, and the task pauses at its `yield` until the caller takes more (a small primitive,
+// such as a number, counts as 1/64 of an item, so 64 times as many numbers may wait). `break` stops the
 // task: its generator's `finally` runs on the thread, which is then free. A throw in the task
 // rejects the iteration after the items yielded before it.
 import { ThreadPool } from '../src';
@@ -15,7 +16,7 @@ export async function main() {
 
   // An endless generator, read slowly, with room for 4 items: it never gets far ahead.
   const taken: number[] = [];
-  for await (const n of pool.with({ highWaterMark: 4 }).spawn(CsvTasks).naturals()) {
+  for await (const { n } of pool.with({ highWaterMark: 4 }).spawn(CsvTasks).naturals()) {
     taken.push(n);
     await new Promise((resolve) => setTimeout(resolve, 5)); // a slow consumer
     if (n === 10) break; // ends the task; its `finally` has run once the loop is left

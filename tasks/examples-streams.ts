@@ -42,12 +42,12 @@ export class CsvTasks {
     }
   }
 
-  /** 1, 2, 3, ... without end: only the caller's `break` stops it. */
-  @task static async *naturals(@ThreadContext() log: StreamLog): AsyncGenerator<number> {
+  /** `{ n: 1 }`, `{ n: 2 }`, ... without end: only the caller's `break` stops it. */
+  @task static async *naturals(@ThreadContext() log: StreamLog): AsyncGenerator<{ n: number }> {
     try {
       for (let n = 1; ; n++) {
         log.produced++;
-        yield await Promise.resolve(n);
+        yield await Promise.resolve({ n });
       }
     } finally {
       log.closed++;

@@ -48,8 +48,10 @@ export interface CallOptions {
    */
   readonly onProgress?: (value: unknown) => void;
   /**
-   * For a streaming task: how many items may wait here unconsumed before the task pauses at its
-   * `yield` (credit-based backpressure: the thread sends no more until the caller takes some).
+   * For a streaming task: how many items may wait unconsumed (sent, or on their way) before the
+   * task pauses at its `yield` (credit-based backpressure: the thread sends no more until the
+   * caller takes some). A small primitive (a number, a boolean, `null`, `undefined`, a string of at
+   * most 64 characters) counts as 1/64 of an item, so 64 times as many of them go ahead.
    * @default 16
    */
   readonly highWaterMark?: number;

@@ -44,7 +44,7 @@ interface Call {
 export interface StreamCall {
   /** Settles when the call ends: resolves once the task's iterator is done or cancelled, rejects with its failure. */
   readonly result: Promise<unknown>;
-  /** The caller took `items` more items: the thread may send as many again. */
+  /** The caller took items weighing `items` credit units (`itemWeight`): the thread may send as much again. */
   credit(items: number): void;
   /** The caller stopped iterating: the thread ends the iterator (its `finally` runs); `result` then resolves. */
   cancel(): void;

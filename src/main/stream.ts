@@ -1,3 +1,4 @@
+import { ITEM_WEIGHT, itemWeight } from '../shared/call-events';
 import { AsyncThreadPoolError } from '../shared/errors';
 import type { StreamCall } from './scheduler';
 
@@ -5,8 +6,11 @@ import type { StreamCall } from './scheduler';
  * What a call to a streaming task returns: an async iterator of the task's items, as structured
  * clone delivers them. Iterate it once, with `for await`; the call starts at the first `next()`.
  *
- * - Backpressure: at most `highWaterMark` items (default 16) wait here unconsumed; the task pauses
- *   at its `yield` until the caller takes some.
+ * - Backpressure: the items the task yielded and the caller has not taken yet (on their way or
+ *   waiting here) never weigh more than `highWaterMark` items (default 16): the task pauses at its
+ *   `yield` until the caller takes some. A small primitive (a number, a boolean, `null`,
+ *   `undefined`, a string of at most 64 characters) weighs 1/64 of an item, so up to 64 ×
+ *   `highWaterMark` of them (1,024 by default) go ahead, in fewer messages.
  * - `break` (or `return()`) stops the task: its generator's `finally` runs on the thread, which is
  *   then free; `return()` resolves once that is done.
  * - A throw in the task rejects the `next()` after the items it yielded before, with the revived error.
@@ -42,13 +46,13 @@ const DONE: IteratorResult<unknown, undefined> = Object.freeze({ done: true, val
  */
 class StreamState {
   readonly #start: StartStream | Error;
-  /** Items given back as credit once the consumer took this many. */
+  /** Credit given back once the consumer took items weighing this many units (see `itemWeight`). */
   readonly #creditStep: number;
   #call: StreamCall | undefined;
   #buffer: unknown[] = [];
   #head = 0;
   #readers: Reader[] = [];
-  /** Items taken since the last credit. */
+  /** The weight of the items taken since the last credit, in units. */
   #taken = 0;
   /** The call ended: `error` (if it failed) is delivered once the buffer is empty. */
   #ended: { error: unknown; failed: boolean } | undefined;
@@ -57,7 +61,7 @@ class StreamState {
 
   constructor(start: StartStream | Error, highWaterMark: number) {
     this.#start = start;
-    this.#creditStep = Math.max(1, Math.floor(highWaterMark / 2));
+    this.#creditStep = Math.max(1, Math.floor((highWaterMark * ITEM_WEIGHT) / 2));
   }
 
   next(): Promise<IteratorResult<unknown, undefined>> {
@@ -69,7 +73,7 @@ class StreamState {
         this.#buffer = [];
         this.#head = 0;
       }
-      this.#took();
+      this.#took(value);
       return Promise.resolve({ done: false, value });
     }
     if (this.#ended !== undefined) return this.#finish();
@@ -90,6 +94,9 @@ class StreamState {
         },
       );
     }
+    // Waiting with nothing here: give back what was taken, even less than a step, or a thread
+    // holding less than a whole item's credit (small items taken by the unit) would wait forever.
+    this.#giveBack();
     return new Promise((resolve, reject) => {
       this.#readers.push({ resolve, reject });
     });
@@ -116,19 +123,25 @@ class StreamState {
     if (this.#ended === undefined) this.#call?.cancel();
   }
 
-  #took(): void {
-    if (++this.#taken < this.#creditStep || this.#ended !== undefined) return;
-    const items = this.#taken;
+  #took(value: unknown): void {
+    this.#taken += itemWeight(value);
+    if (this.#taken >= this.#creditStep) this.#giveBack();
+  }
+
+  #giveBack(): void {
+    if (this.#taken === 0 || this.#ended !== undefined) return;
+    const units = this.#taken;
     this.#taken = 0;
-    this.#call?.credit(items);
+    this.#call?.credit(units);
   }
 
   #onItems(items: readonly unknown[]): void {
     if (this.#closed) return;
     let i = 0;
     while (i < items.length && this.#readers.length > 0) {
-      this.#readers.shift()?.resolve({ done: false, value: items[i++] });
-      this.#took();
+      const value = items[i++];
+      this.#readers.shift()?.resolve({ done: false, value });
+      this.#took(value);
     }
     for (; i < items.length; i++) this.#buffer.push(items[i]);
   }

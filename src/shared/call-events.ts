@@ -127,9 +127,43 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
 const MAX_CHUNK = 1024;
 
 /**
+ * What one item weighs toward a stream's `highWaterMark`, in the units credit is counted in: a
+ * small primitive (see {@link itemWeight}) weighs one unit, anything else a whole item.
+ */
+export const ITEM_WEIGHT = 64;
+
+/** The longest string that counts as a small item. */
+const SMALL_STRING = 64;
+
+/**
+ * An item's weight in credit units: 1 for a small primitive (a number, a boolean, `null`,
+ * `undefined`, a string of at most {@link SMALL_STRING} characters), which costs a few bytes to
+ * hold and to send, so that `highWaterMark` of them weigh one item; {@link ITEM_WEIGHT} for anything
+ * else (an object, an array, a buffer, a longer string, a bigint). Both sides weigh the same value
+ * (a structured clone keeps its type and a string's length), so their counts agree.
+ */
+export function itemWeight(value: unknown): number {
+  switch (typeof value) {
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return 1;
+    case 'string':
+      return value.length <= SMALL_STRING ? 1 : ITEM_WEIGHT;
+    case 'object':
+      return value === null ? 1 : ITEM_WEIGHT;
+    default:
+      return ITEM_WEIGHT;
+  }
+}
+
+/**
  * Pulls a streaming task's items and posts them in chunks, never more than the caller's credit: it
- * starts with the caller's `highWaterMark` and gains what the caller takes (`addCredit`). With no
- * credit left it stops pulling, so the generator pauses at its `yield`. Items made in one turn of
+ * starts with the caller's `highWaterMark` (in {@link ITEM_WEIGHT} units each, so `highWaterMark`
+ * whole items, or 64 times as many small ones: see {@link itemWeight}) and gains what the caller
+ * takes (`addCredit`, in units). With less than a whole item's credit left it stops pulling, so the
+ * generator pauses at its `yield`: the items pulled and not yet taken never weigh more than
+ * `highWaterMark` whole items. Items made in one turn of
  * the event loop share a message (up to {@link MAX_CHUNK}); a chunk goes out when the credit runs
  * out, when it is full, or at the next turn. `cancel()` (the caller's `break`) and the call's abort
  * stop the pulling, and the iterator's `return()` runs the generator's `finally`.
@@ -139,12 +173,14 @@ export class StreamPump {
   #cancelled = false;
   #wake: (() => void) | undefined;
 
-  constructor(credit: number) {
-    this.#credit = credit;
+  /** `highWaterMark`: how many whole items the caller may hold unconsumed. */
+  constructor(highWaterMark: number) {
+    this.#credit = highWaterMark * ITEM_WEIGHT;
   }
 
-  addCredit(items: number): void {
-    this.#credit += items;
+  /** The caller took items weighing `units`. */
+  addCredit(units: number): void {
+    this.#credit += units;
     this.#wakeUp();
   }
 
@@ -183,7 +219,10 @@ export class StreamPump {
       transfer = [];
       sendChunk(record, items, moved, post);
     };
+    // A flag, not `signal.aborted` (a checked getter), read once per item.
+    let aborted = signal?.aborted === true;
     const onAbort = (): void => {
+      aborted = true;
       this.#wakeUp();
     };
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -191,8 +230,9 @@ export class StreamPump {
     let open = true;
     try {
       for (;;) {
-        if (this.#cancelled || signal?.aborted === true) break;
-        if (this.#credit <= 0) {
+        if (this.#cancelled || aborted) break;
+        // The next item's weight is known only once it is made: pull only with a whole item's credit.
+        if (this.#credit < ITEM_WEIGHT) {
           flush();
           await new Promise<void>((resolve) => {
             this.#wake = resolve;
@@ -216,10 +256,11 @@ export class StreamPump {
         if (isMoved(item)) {
           chunk.push(item.value);
           for (const one of item.transfer) transfer.push(one);
+          this.#credit -= itemWeight(item.value);
         } else {
           chunk.push(item);
+          this.#credit -= itemWeight(item);
         }
-        this.#credit--;
         if (chunk.length >= MAX_CHUNK) flush();
         else flushing ??= setImmediate(flush);
       }

@@ -98,8 +98,10 @@ export interface TaskRequest {
   /** Set when the caller listens to the task's `@TaskProgress()` reports: the thread posts them (`progress`). */
   readonly progress?: true;
   /**
-   * Set for a streaming task: how many items the thread may send before the caller takes any
-   * (the initial credit; `credit` requests add to it). Such a request always has a `call` id.
+   * Set for a streaming task: the caller's `highWaterMark`, how many items the thread may send
+   * before the caller takes any (the initial credit, a small primitive weighing 1/64 of an item:
+   * see `itemWeight` in shared/call-events.ts; `credit` requests add to it). Such a request always
+   * has a `call` id.
    */
   readonly stream?: number;
 }
@@ -144,8 +146,9 @@ export type ControlRequest =
   | StreamControlRequest;
 
 /**
- * Main thread → the thread running the streaming call `call`: `credit`, the caller took `items` more
- * items, which the thread may send again; `cancel`, the caller stopped iterating (`break`,
+ * Main thread → the thread running the streaming call `call`: `credit`, the caller took items
+ * weighing `items` credit units (`itemWeight` in shared/call-events.ts: 64 an item, 1 a small
+ * primitive), which the thread may send again; `cancel`, the caller stopped iterating (`break`,
  * `return()`): the thread stops pulling items, ends the iterator (its `finally` runs) and answers the
  * call. Sent on the pool thread's control port, or on a temporary thread's private port.
  */
