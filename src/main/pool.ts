@@ -228,7 +228,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
 
   /**
    * The same API with per-call options: `signal` (cancellation), `timeout` (ms from when the call
-   * starts running), `priority` (higher leaves the queue first) and `key` (calls with one key run on
+   * is handed to a thread), `priority` (higher leaves the queue first) and `key` (calls with one key run on
    * one thread). Views are cheap; keep one per set of options.
    *
    * @example
