@@ -10,9 +10,9 @@ import { createTaskStream, type TaskStream } from '../main/stream';
 import { unwrapMoved } from '../shared/transfer';
 import { decode, encode } from './codec';
 import {
-  CANCEL_MARK_SECONDS,
+  CANCEL_SCRIPT,
+  CANCELLED,
   cancelChannel,
-  cancelKey,
   checkConnection,
   checkKnown,
   checkMs,
@@ -341,12 +341,13 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
     if (options?.jobId !== undefined) await this.#check([jobId]);
   }
 
-  /** Marks the job cancelled (for a server that takes it later), tells the servers, and removes it if it waits. */
+  /**
+   * Marks the job cancelled (a server that fetches it later fails it without running it), tells
+   * the servers (the one running it aborts it), and removes it if it waits.
+   */
   async #cancel(jobId: string): Promise<void> {
     try {
-      const toKey = this.#queue.toKey.bind(this.#queue);
-      await this.#client.set(cancelKey(toKey, jobId), '1', 'EX', CANCEL_MARK_SECONDS);
-      await this.#client.publish(cancelChannel(toKey), jobId);
+      await this.#client.eval(CANCEL_SCRIPT, 1, this.#queue.toKey(jobId), cancelChannel(this.#queue.toKey.bind(this.#queue)), jobId, CANCELLED);
       await this.#queue.remove(jobId);
     } catch {
       // Redis is unreachable: the job may still run, with nobody waiting for it.
@@ -389,6 +390,9 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
       } catch (e) {
         error = e;
       }
+    } else if (failedReason === CANCELLED) {
+      // Cancelled by another caller of the same jobId before it ran.
+      error = abortError(list[0]?.task ?? 'the task', CANCELLED);
     } else {
       error = fail('ERR_JOB_LOST', `Job ${jobId} failed outside its task: ${failedReason}`);
     }
