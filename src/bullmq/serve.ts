@@ -33,8 +33,11 @@ export interface ServeOptions<Ctx> {
   /** The task classes whose `@task` methods this server runs; a job naming any other task fails. */
   readonly tasks: readonly TaskClass[];
   /**
-   * At most this many jobs run at once; the rest wait in Redis, for this or another server.
-   * @default the pool's threads
+   * At most this many jobs are taken at once (running, or fetched ahead and waiting in the pool's
+   * queue for a thread); the rest wait in Redis, for this or another server. The default keeps one
+   * job fetched ahead, so that a thread that finishes starts the next job at once instead of
+   * waiting for a round trip to Redis.
+   * @default the pool's threads + 1
    */
   readonly concurrency?: number;
   /**
@@ -94,6 +97,9 @@ const FINAL_CODES = new Set(['ERR_TASK_NOT_REGISTERED', 'ERR_INVALID_PAYLOAD', '
 
 const CLOSING = 'asyncthreadpool/bullmq: the server is closing';
 
+/** Jobs a server takes beyond its pool's threads by default (`concurrency`): the next job is here when a thread frees. */
+const PREFETCH = 1;
+
 /**
  * How long a cancellation announced for a job this server does not run is remembered: it may be
  * read just before the reply that hands this server that job (two connections, no common order).
@@ -130,7 +136,7 @@ export async function serve<Ctx>(options: ServeOptions<Ctx>): Promise<Server> {
     throw fail('ERR_INVALID_OPTION', `Expected \`pool\` to be a ThreadPool, got ${describe(pool)}`);
   }
   const tasks = taskTable(options.tasks);
-  const concurrency = options.concurrency ?? pool.threads;
+  const concurrency = options.concurrency ?? pool.threads + PREFETCH;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
     throw fail('ERR_INVALID_OPTION', `Expected \`concurrency\` to be a positive integer, got ${describe(concurrency)}`);
   }
