@@ -12,6 +12,7 @@
 //
 // Measures: `throughput` (n jobs of `task` submitted at once, first submit → last result, jobs/s),
 // `latency` (n jobs one at a time, each submit → its result: median and p99 in ms).
+const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { Queue, QueueEvents, Worker } = require('bullmq');
@@ -30,6 +31,8 @@ const connection = { host: '127.0.0.1', port: Number(portText) };
 const params = JSON.parse(paramsText ?? '{}');
 const queue = String(queueName);
 const KEEP = { age: 3600 };
+/** Linux's USER_HZ: /proc reports thread CPU time in these ticks. */
+const CLOCK_TICKS = 100;
 
 /**
  * The work of a job, as the plain Worker's inline processor does it.
@@ -39,6 +42,18 @@ const KEEP = { age: 3600 };
  */
 function work(name, data) {
   return name === 'spin' ? spin(data.iterations) : data.a + data.b;
+}
+
+/** CPU milliseconds of this process's main thread (user + system), NaN where /proc is missing. */
+function mainThreadCpuMs() {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${String(process.pid)}/stat`, 'utf8');
+    // Fields after the command name (which is in parentheses): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return NaN;
+  }
 }
 
 async function server() {
@@ -60,7 +75,18 @@ async function server() {
     await worker.waitUntilReady();
     close = () => worker.close();
   }
+  // What this process spent on the measured jobs: CPU of all its threads, and of its main thread
+  // alone (Linux: /proc, in clock ticks), from `ready` or the last SIGUSR2 (sent once the caller's
+  // warm-up is over) to SIGTERM; printed as the last line before it closes.
+  let cpu = process.cpuUsage();
+  let main = mainThreadCpuMs();
+  process.on('SIGUSR2', () => {
+    cpu = process.cpuUsage();
+    main = mainThreadCpuMs();
+  });
   process.once('SIGTERM', () => {
+    const used = process.cpuUsage(cpu);
+    process.stdout.write(`${JSON.stringify({ serverCpuMs: (used.user + used.system) / 1000, serverMainMs: mainThreadCpuMs() - main })}\n`);
     void close().then(() => process.exit(0));
   });
   process.stdout.write('ready\n');
@@ -82,6 +108,9 @@ async function caller() {
     };
   }
   const q = new Queue(queue, { connection });
+  // `waitUntilFinished` adds a 'closing' listener to the Queue per waiting job: with more than 10 at
+  // once Node warns of a leak (MaxListenersExceededWarning), which this is not.
+  q.setMaxListeners(0);
   // From the stream's start (the queue is new): with the default '$' the events of jobs that finish
   // before its first XREAD are lost, and `waitUntilFinished` then waits forever (seen in a trial run).
   const events = new QueueEvents(queue, { connection, lastEventId: '0-0' });
@@ -111,6 +140,10 @@ async function measure() {
   const n = params.n ?? 1000;
   const warmup = params.warmup ?? 100;
   for (let i = 0; i < warmup; i += 50) await Promise.all(Array.from({ length: Math.min(50, warmup - i) }, (_, j) => run(i + j)));
+  // Tells bench/bullmq.mjs that the measured jobs start (it resets the server's and Redis's counters).
+  process.stdout.write('warm\n');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  const cpu = process.cpuUsage();
   /** @type {Record<string, number>} */
   let result;
   if (params.measure === 'latency') {
@@ -130,6 +163,8 @@ async function measure() {
     if (params.task !== 'spin' && values.some((v, i) => v !== i + 1)) throw new Error('a job returned a wrong value');
     result = { jobsPerSec: n / (ms / 1000), ms };
   }
+  const used = process.cpuUsage(cpu);
+  result.callerCpuMs = (used.user + used.system) / 1000;
   await close();
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

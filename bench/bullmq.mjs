@@ -1,4 +1,5 @@
-// `npm run bench:bullmq [-- --quick] [-- --out <dir>]`: asyncthreadpool/bullmq (`RemotePool` +
+// `npm run bench:bullmq [-- --quick] [-- --only tiny,cpu,latency] [-- --rounds N] [-- --out <dir>]`
+// (or `node bench/bullmq.mjs ...` once dist/ is built): asyncthreadpool/bullmq (`RemotePool` +
 // `serve`) against a plain BullMQ `Worker` with an inline processor, side by side against one Redis
 // that this script starts (Debian's `redis-server`, free loopback port, no persistence).
 //
@@ -10,7 +11,8 @@
 //   (c) caller-side latency of one job at a time: median and p99, both.
 // Every measurement runs in fresh processes (a server, then a caller: bench/bullmq-child.cjs) on a
 // fresh queue; the contenders alternate within each round (A B, B A, ...). Each figure is the
-// median over the rounds with its min–max. Writes bench/results/bullmq-latest.{md,json} (or into
+// median over the rounds with its min–max, followed by the costs of a job (CPU of each process and
+// of Redis, Redis commands), which a loaded machine distorts less than the rates. Writes bench/results/bullmq-latest.{md,json} (or into
 // `--out <dir>`); prints the Markdown on stdout, progress on stderr.
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
 import spinModule from './spin.cjs';
 
 const { spin } = spinModule;
@@ -138,14 +141,23 @@ async function startRedis() {
 
 /**
  * Runs a child; resolves with its stdout once it exits (or, with `ready`, once it prints `ready`).
+ * `onWarm` runs when it prints `warm` (a caller whose warm-up is over, waiting for a line on stdin).
  * @param {string[]} args
  * @param {boolean} ready
+ * @param {(proc: import('node:child_process').ChildProcess) => void} [onWarm]
  */
-function child(args, ready) {
-  const proc = spawn(process.execPath, [CHILD, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+function child(args, ready, onWarm) {
+  const proc = spawn(process.execPath, [CHILD, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
-  proc.stdout.on('data', (chunk) => (out += String(chunk)));
+  let warm = false;
+  proc.stdout.on('data', (chunk) => {
+    out += String(chunk);
+    if (!warm && onWarm !== undefined && out.includes('warm\n')) {
+      warm = true;
+      onWarm(proc);
+    }
+  });
   proc.stderr.on('data', (chunk) => (err += String(chunk)));
   const timer = setTimeout(() => {
     proc.kill('SIGKILL');
@@ -164,28 +176,66 @@ function child(args, ready) {
       else reject(new Error(`bullmq-child ${args.join(' ')} exited (${String(code)}): ${err || out}`));
     });
   });
-  return { proc, exited, done };
+  return { proc, exited, done, output: () => out };
 }
 
 /**
- * One measurement: a server of `contender`, then a caller, on a fresh queue.
+ * Redis's CPU seconds and its command calls by command, from INFO.
+ * @param {Redis} client
+ */
+async function redisCounters(client) {
+  const info = `${await client.info('cpu')}\n${await client.info('commandstats')}`;
+  const field = (/** @type {string} */ name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? NaN);
+  /** @type {Record<string, number>} */
+  const calls = {};
+  for (const match of info.matchAll(/^cmdstat_(\w+):calls=(\d+)/gm)) calls[String(match[1])] = Number(match[2]);
+  return { cpuMs: (field('used_cpu_user') + field('used_cpu_sys')) * 1000, calls };
+}
+
+/**
+ * One measurement: a server of `contender`, then a caller, on a fresh queue. Besides the caller's
+ * figures, the costs per measured job (warm-up excluded): CPU of the server (all its threads), of
+ * its main thread (busy time), of the caller, and of Redis, and Redis commands by name.
  * @param {Plan} plan
  * @param {string} contender
  * @param {number} port
  * @param {number} round
+ * @param {Redis} client
  */
-async function measureOnce(plan, contender, port, round) {
+async function measureOnce(plan, contender, port, round, client) {
   const queue = `bench-${plan.id}-${contender}-${String(round)}`;
   const server = child(['server', contender, String(port), queue, JSON.stringify(plan.server[contender])], true);
+  const n = Number(plan.caller.n);
+  /** @type {Record<string, number>} */
+  let figures;
   try {
     await server.done;
-    const caller = child(['caller', contender, String(port), queue, JSON.stringify(plan.caller)], false);
+    /** @type {Promise<Awaited<ReturnType<typeof redisCounters>>> | undefined} */
+    let before;
+    const caller = child(['caller', contender, String(port), queue, JSON.stringify(plan.caller)], false, (proc) => {
+      server.proc.kill('SIGUSR2');
+      before = redisCounters(client);
+      void before.then(() => proc.stdin?.write('go\n'));
+    });
     const out = await caller.done;
-    return figuresOf(parseJson(out.trim().split('\n').pop() ?? ''));
+    const after = await redisCounters(client);
+    const start = await before;
+    figures = figuresOf(parseJson(out.trim().split('\n').pop() ?? ''));
+    figures.callerCpuMsPerJob = (figures.callerCpuMs ?? NaN) / n;
+    delete figures.callerCpuMs;
+    figures.redisCpuMsPerJob = (after.cpuMs - (start?.cpuMs ?? NaN)) / n;
+    for (const [name, count] of Object.entries(after.calls)) {
+      const per = (count - (start?.calls[name] ?? 0)) / n;
+      if (per >= 0.05 && name !== 'info') figures[`redis.${name}`] = per;
+    }
   } finally {
     server.proc.kill('SIGTERM');
     await server.exited;
   }
+  const costs = figuresOf(parseJson(server.output().trim().split('\n').pop() ?? ''));
+  figures.serverCpuMsPerJob = (costs.serverCpuMs ?? NaN) / n;
+  figures.serverMainMsPerJob = (costs.serverMainMs ?? NaN) / n;
+  return figures;
 }
 
 const iterations = calibrate(5);
@@ -221,24 +271,33 @@ const DESCRIPTIONS = {
   bullmq: '`queue.add()` + `job.waitUntilFinished(queueEvents)` (caller process) → plain BullMQ `Worker`, inline processor on the main thread (server process)',
 };
 
+const onlyIndex = process.argv.indexOf('--only');
+const only = onlyIndex === -1 ? undefined : String(process.argv[onlyIndex + 1]).split(',');
+const ACTIVE = only === undefined ? PLANS : PLANS.filter((plan) => only.includes(plan.id));
+const roundsIndex = process.argv.indexOf('--rounds');
+if (roundsIndex !== -1) CONFIG.rounds = Number(process.argv[roundsIndex + 1]);
+if (ACTIVE.length === 0) throw new Error(`--only takes plan ids, comma-separated: ${PLANS.map((plan) => plan.id).join(', ')}`);
+
 const redis = await startRedis();
+const client = new Redis({ host: '127.0.0.1', port: redis.port });
 /** @type {Record<string, Record<string, Record<string, number>[]>>} */
 const raw = {};
 const startedAt = new Date();
 try {
-  for (const plan of PLANS) {
+  for (const plan of ACTIVE) {
     raw[plan.id] = { atp: [], bullmq: [] };
     for (let round = 0; round < CONFIG.rounds; round++) {
       const order = round % 2 === 0 ? CONTENDERS : [...CONTENDERS].reverse();
       for (const contender of order) {
         process.stderr.write(`${plan.id} round ${String(round + 1)}/${String(CONFIG.rounds)} ${contender} ... `);
-        const result = await measureOnce(plan, contender, redis.port, round);
+        const result = await measureOnce(plan, contender, redis.port, round, client);
         process.stderr.write(`${JSON.stringify(result)}\n`);
         raw[plan.id]?.[contender]?.push(result);
       }
     }
   }
 } finally {
+  client.disconnect();
   await redis.stop();
 }
 
@@ -273,7 +332,7 @@ const lines = [
 ];
 /** @type {Record<string, unknown>} */
 const summary = {};
-for (const plan of PLANS) {
+for (const plan of ACTIVE) {
   if (plan.figure === 'jobsPerSec') {
     const a = figures(plan.id, 'atp', 'jobsPerSec');
     const b = figures(plan.id, 'bullmq', 'jobsPerSec');
@@ -289,6 +348,18 @@ for (const plan of PLANS) {
       lines.push(`| ${plan.title.replace('median and p99', label)} | ${show(a, 2)} | ${show(b, 2)} | ${(a.median / b.median).toFixed(2)}× | reported | — |`);
     }
   }
+}
+const COSTS = /** @type {const} */ ([
+  ['serverCpuMsPerJob', 'server CPU, all threads (ms)'],
+  ['serverMainMsPerJob', "server's main thread CPU (ms)"],
+  ['callerCpuMsPerJob', 'caller CPU (ms)'],
+  ['redisCpuMsPerJob', 'Redis CPU (ms)'],
+]);
+lines.push('', '## Costs per measured job', '', 'Medians over the rounds; on a loaded machine these move less than the rates above. Redis commands are those every contender\'s processes sent.', '');
+lines.push(`| measure | ${ACTIVE.flatMap((plan) => CONTENDERS.map((c) => `${plan.id} ${c}`)).join(' | ')} |`, `|---|${ACTIVE.flatMap(() => CONTENDERS.map(() => '---|')).join('')}`);
+const commands = [...new Set(ACTIVE.flatMap((plan) => CONTENDERS.flatMap((c) => (raw[plan.id]?.[c] ?? []).flatMap((r) => Object.keys(r).filter((k) => k.startsWith('redis.'))))))].sort();
+for (const [key, label] of [...COSTS, ...commands.map((k) => /** @type {const} */ ([k, `Redis ${k.slice(6).toUpperCase()} calls`]))]) {
+  lines.push(`| ${label} | ${ACTIVE.flatMap((plan) => CONTENDERS.map((c) => median((raw[plan.id]?.[c] ?? []).map((r) => r[key] ?? 0)).toFixed(key.startsWith('redis.') ? 2 : 3))).join(' | ')} |`);
 }
 lines.push(
   '',

@@ -10,9 +10,9 @@ import { createTaskStream, type TaskStream } from '../main/stream';
 import { unwrapMoved } from '../shared/transfer';
 import { decode, encode } from './codec';
 import {
-  CANCEL_MARK_SECONDS,
+  CANCEL_SCRIPT,
+  CANCELLED,
   cancelChannel,
-  cancelKey,
   checkConnection,
   checkKnown,
   checkMs,
@@ -46,7 +46,8 @@ export interface RemotePoolOptions {
   /**
    * Milliseconds between checks of the waiting calls' jobs in Redis: a job that is gone (removed,
    * Redis flushed) rejects with `ERR_JOB_LOST`, and a result whose event was missed is read from
-   * the job. Results normally arrive by event, at once; this only bounds the rare cases.
+   * the job. Results normally arrive by event, at once; this only bounds the rare cases. A check
+   * looks up at most 1,000 jobs (their state only), the next ones at the next check.
    * @default 5000
    */
   readonly checkInterval?: number;
@@ -85,6 +86,9 @@ export interface RemoteCallOptions extends Omit<CallOptions, 'onProgress' | 'hig
    */
   readonly priority?: number;
 }
+
+/** The most jobs one periodic check looks up (see `checkInterval`). */
+const SWEEP_LIMIT = 1_000;
 
 const CALL_KEYS = ['signal', 'timeout', 'attempts', 'backoff', 'jobId', 'priority'] as const;
 const POOL_KEYS = ['queue', 'connection', 'prefix', 'unavailableTimeout', 'checkInterval', 'keepFinished'] as const;
@@ -134,6 +138,8 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
   readonly #sweeper: NodeJS.Timeout;
   #downTimer: NodeJS.Timeout | undefined;
   #sweeping = false;
+  /** The jobs the next checks look up, last first (see #sweep). */
+  #sweepTurn: string[] = [];
   #state: 'open' | 'closing' | 'closed' = 'open';
   #closing: Promise<void> | undefined;
   readonly #idle = new Set<() => void>();
@@ -341,12 +347,13 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
     if (options?.jobId !== undefined) await this.#check([jobId]);
   }
 
-  /** Marks the job cancelled (for a server that takes it later), tells the servers, and removes it if it waits. */
+  /**
+   * Marks the job cancelled (a server that fetches it later fails it without running it), tells
+   * the servers (the one running it aborts it), and removes it if it waits.
+   */
   async #cancel(jobId: string): Promise<void> {
     try {
-      const toKey = this.#queue.toKey.bind(this.#queue);
-      await this.#client.set(cancelKey(toKey, jobId), '1', 'EX', CANCEL_MARK_SECONDS);
-      await this.#client.publish(cancelChannel(toKey), jobId);
+      await this.#client.eval(CANCEL_SCRIPT, 1, this.#queue.toKey(jobId), cancelChannel(this.#queue.toKey.bind(this.#queue)), jobId, CANCELLED);
       await this.#queue.remove(jobId);
     } catch {
       // Redis is unreachable: the job may still run, with nobody waiting for it.
@@ -389,6 +396,9 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
       } catch (e) {
         error = e;
       }
+    } else if (failedReason === CANCELLED) {
+      // Cancelled by another caller of the same jobId before it ran.
+      error = abortError(list[0]?.task ?? 'the task', CANCELLED);
     } else {
       error = fail('ERR_JOB_LOST', `Job ${jobId} failed outside its task: ${failedReason}`);
     }
@@ -425,12 +435,39 @@ export class RemotePool<Ctx = never> implements AsyncDisposable {
     });
   }
 
+  /**
+   * The periodic check, bounded: at most SWEEP_LIMIT jobs per check, the next ones at the next
+   * check (every waiting call's job in turn), and only their state first: the full job is read
+   * only for those that finished.
+   */
   async #sweep(): Promise<void> {
-    if (this.#sweeping) return;
+    if (this.#sweeping || this.#client.status !== 'ready') return;
     this.#sweeping = true;
     try {
-      const ids = [...this.#waiters].filter(([, list]) => list.some((w) => w.added)).map(([id]) => id);
-      await this.#check(ids);
+      if (this.#sweepTurn.length === 0) this.#sweepTurn = [...this.#waiters.keys()].reverse();
+      const ids: string[] = [];
+      while (ids.length < SWEEP_LIMIT && this.#sweepTurn.length > 0) {
+        const id = this.#sweepTurn.pop() as string;
+        if (this.#waiters.get(id)?.some((w) => w.added) === true) ids.push(id);
+      }
+      if (ids.length === 0) return;
+      const pipeline = this.#client.pipeline();
+      for (const id of ids) pipeline.hmget(this.#queue.toKey(id), 'timestamp', 'finishedOn');
+      let replies: [Error | null, unknown][] | null;
+      try {
+        replies = await pipeline.exec();
+      } catch {
+        return;
+      }
+      const finished: string[] = [];
+      ids.forEach((id, i) => {
+        const [error, fields] = replies?.[i] ?? [null, undefined];
+        if (error !== null || !Array.isArray(fields)) return;
+        const [timestamp, finishedOn] = fields as (string | null)[];
+        if (timestamp === null || timestamp === undefined) this.#lost(id, 'is gone from Redis (removed, or Redis lost its data)');
+        else if (finishedOn !== null && finishedOn !== undefined) finished.push(id);
+      });
+      await this.#check(finished);
     } finally {
       this.#sweeping = false;
     }

@@ -7,8 +7,8 @@ import type { ThreadPool } from '../main/pool';
 import type { TaskClass } from '../main/proxy';
 import { decode, encode } from './codec';
 import {
+  CANCELLED,
   cancelChannel,
-  cancelKey,
   checkConnection,
   checkKnown,
   checkMs,
@@ -33,8 +33,11 @@ export interface ServeOptions<Ctx> {
   /** The task classes whose `@task` methods this server runs; a job naming any other task fails. */
   readonly tasks: readonly TaskClass[];
   /**
-   * At most this many jobs run at once; the rest wait in Redis, for this or another server.
-   * @default the pool's threads
+   * At most this many jobs are taken at once (running, or fetched ahead and waiting in the pool's
+   * queue for a thread); the rest wait in Redis, for this or another server. The default keeps one
+   * job fetched ahead, so that a thread that finishes starts the next job at once instead of
+   * waiting for a round trip to Redis.
+   * @default the pool's threads + 1
    */
   readonly concurrency?: number;
   /**
@@ -93,7 +96,15 @@ const KEYS = ['queue', 'connection', 'pool', 'tasks', 'concurrency', 'closeTimeo
 const FINAL_CODES = new Set(['ERR_TASK_NOT_REGISTERED', 'ERR_INVALID_PAYLOAD', 'ERR_UNCLONEABLE', 'ERR_CONTEXT_MISMATCH', 'ERR_TASK_ABORTED', 'ERR_INVALID_OPTION']);
 
 const CLOSING = 'asyncthreadpool/bullmq: the server is closing';
-const CANCELLED = 'asyncthreadpool/bullmq: the caller aborted the call';
+
+/** Jobs a server takes beyond its pool's threads by default (`concurrency`): the next job is here when a thread frees. */
+const PREFETCH = 1;
+
+/**
+ * How long a cancellation announced for a job this server does not run is remembered: it may be
+ * read just before the reply that hands this server that job (two connections, no common order).
+ */
+const ANNOUNCED_MS = 60_000;
 
 /**
  * Serves a BullMQ queue with a local pool: each job names a task (by its `@task` name) of one of
@@ -125,7 +136,7 @@ export async function serve<Ctx>(options: ServeOptions<Ctx>): Promise<Server> {
     throw fail('ERR_INVALID_OPTION', `Expected \`pool\` to be a ThreadPool, got ${describe(pool)}`);
   }
   const tasks = taskTable(options.tasks);
-  const concurrency = options.concurrency ?? pool.threads;
+  const concurrency = options.concurrency ?? pool.threads + PREFETCH;
   if (typeof concurrency !== 'number' || !Number.isInteger(concurrency) || concurrency < 1) {
     throw fail('ERR_INVALID_OPTION', `Expected \`concurrency\` to be a positive integer, got ${describe(concurrency)}`);
   }
@@ -152,13 +163,32 @@ export async function serve<Ctx>(options: ServeOptions<Ctx>): Promise<Server> {
   const subscriber = connections.open({ ...connection, maxRetriesPerRequest: null });
   subscriber.on('error', report);
 
+  // Cancellation, without a Redis command per job. A caller marks the job in Redis (BullMQ's
+  // deferred failure: a server that fetches it afterwards fails it without running it) and then
+  // announces it on a channel, which reaches the server that fetched it before the mark: while
+  // the job runs there (BullMQ aborts its signal), or just before (remembered in `announced`).
+  // Announcements sent while the subscription is down are lost: jobs fetched before it was last
+  // confirmed, and those running when it comes back, are looked up in Redis instead.
+  const announced = new Map<string, number>();
+  const held = new Map<string, Job>();
+  let subscribedSince = Infinity;
+
   const processor = async (job: Job, token?: string, signal?: AbortSignal): Promise<unknown> => {
     running++;
+    held.set(String(job.id), job);
     try {
       return await runJob(job, token, signal);
     } finally {
+      held.delete(String(job.id));
       running--;
     }
+  };
+
+  /** Whether the job was cancelled: announced, or (announcements possibly missed) marked in Redis. */
+  const isCancelled = async (job: Job): Promise<boolean> => {
+    if (announced.has(String(job.id))) return true;
+    if ((job.processedOn ?? 0) >= subscribedSince) return false;
+    return (await client.hget(worker.toKey(String(job.id)), 'defa')) === CANCELLED;
   };
 
   const runJob = async (job: Job, token: string | undefined, signal: AbortSignal | undefined): Promise<unknown> => {
@@ -181,7 +211,7 @@ export async function serve<Ctx>(options: ServeOptions<Ctx>): Promise<Server> {
     } catch (error) {
       throw await failJob(job, error);
     }
-    if ((await client.exists(cancelKey(worker.toKey.bind(worker), jobId))) === 1) {
+    if (await isCancelled(job)) {
       throw await failJob(job, abortError(record.name, CANCELLED));
     }
     try {
@@ -225,10 +255,39 @@ export async function serve<Ctx>(options: ServeOptions<Ctx>): Promise<Server> {
     ...(prefix === undefined ? {} : { prefix }),
   });
   worker.on('error', report);
+  const channel = cancelChannel(worker.toKey.bind(worker));
   subscriber.on('message', (_channel: string, jobId: string) => {
-    worker.cancelJob(jobId, CANCELLED);
+    if (worker.cancelJob(jobId, CANCELLED)) return;
+    const now = Date.now();
+    for (const [id, at] of announced) {
+      if (now - at < ANNOUNCED_MS) break;
+      announced.delete(id);
+    }
+    announced.set(jobId, now);
   });
-  await subscriber.subscribe(cancelChannel(worker.toKey.bind(worker)));
+  subscriber.on('close', () => {
+    subscribedSince = Infinity;
+  });
+  let subscribed = false;
+  subscriber.on('ready', () => {
+    if (!subscribed) return;
+    // Back after an outage: subscribe (again: ioredis's own resubscription is not confirmed to
+    // us), then look up the jobs running here, whose announcements may have been lost.
+    void subscriber.subscribe(channel).then(async () => {
+      subscribedSince = Date.now();
+      const jobs = [...held.values()];
+      if (jobs.length === 0) return;
+      const pipeline = client.pipeline();
+      for (const job of jobs) pipeline.hget(worker.toKey(String(job.id)), 'defa');
+      const replies = (await pipeline.exec()) ?? [];
+      jobs.forEach((job, i) => {
+        if (replies[i]?.[1] === CANCELLED) worker.cancelJob(String(job.id), CANCELLED);
+      });
+    }).catch(report);
+  });
+  await subscriber.subscribe(channel);
+  subscribed = true;
+  subscribedSince = Date.now();
   void worker.run().catch(report);
   await worker.waitUntilReady();
 

@@ -28,13 +28,17 @@ export function cancelChannel(toKey: (type: string) => string): string {
   return toKey('atp:cancel');
 }
 
-/** The key that marks one job cancelled, for a server that takes it after the announcement. */
-export function cancelKey(toKey: (type: string) => string, jobId: string): string {
-  return toKey(`atp:cancelled:${jobId}`);
-}
+/** The reason a cancelled job fails with (its BullMQ `failedReason`). */
+export const CANCELLED = 'asyncthreadpool/bullmq: the caller aborted the call';
 
-/** How long a cancellation mark is kept: longer than a job waits in any sane queue. */
-export const CANCEL_MARK_SECONDS = 24 * 3600;
+/**
+ * The caller's cancellation, one atomic step: marks the job (if it still exists) with BullMQ's
+ * deferred failure, so that any server that fetches it from now on fails it without running it
+ * (BullMQ's own mechanism for jobs that stalled too often), then announces it on the channel, for
+ * the server that runs it now. KEYS[1] the job's hash; ARGV: channel, job id, reason.
+ */
+export const CANCEL_SCRIPT = `if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'defa', ARGV[3]) end
+return redis.call('PUBLISH', ARGV[1], ARGV[2])`;
 
 export function checkQueueName(queue: unknown): string {
   if (typeof queue !== 'string' || queue === '' || queue.includes(':')) {
