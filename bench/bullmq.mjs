@@ -6,7 +6,7 @@
 // Measures (issue 13, item 11):
 //   (a) tiny tasks (`add`), N submitted at once: jobs/s; target asyncthreadpool ≥ 0.9× plain Worker.
 //   (b) ~5 ms CPU tasks (`spin`, calibrated once here, so both do the same work): one serving process
-//       with 2 threads vs a plain Worker with concurrency 2 (its processor runs on one thread):
+//       with 2 threads (default concurrency: threads + 1) vs a plain Worker with concurrency 2 (its processor runs on one thread):
 //       jobs/s; target ≥ 1.8×.
 //   (c) caller-side latency of one job at a time: median and p99, both.
 // Every measurement runs in fresh processes (a server, then a caller: bench/bullmq-child.cjs) on a
@@ -253,7 +253,7 @@ const PLANS = [
     id: 'cpu',
     title: '(b) ~5 ms CPU tasks (`spin`), submitted at once: jobs/s',
     figure: 'jobsPerSec',
-    server: { atp: { threads: 2, concurrency: 2 }, bullmq: { concurrency: 2 } },
+    server: { atp: { threads: 2 }, bullmq: { concurrency: 2 } },
     caller: { measure: 'throughput', task: 'spin', iterations, n: CONFIG.cpuN, warmup: CONFIG.cpuWarmup },
     target: 1.8,
   },
