@@ -14,30 +14,15 @@
 //   npm run build && node bench/ab-latency.cjs /tmp/old . 20 2000
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { abArgs, median } = require('./ab/args.cjs');
 
-const [rootA = '', rootB = '', roundsArg = '20', nArg = '2000'] = process.argv.slice(2);
-if (rootA === '' || rootB === '') {
-  process.stderr.write('usage: node bench/ab-latency.cjs <rootA> <rootB> [rounds] [n]\n');
-  process.exit(2);
-}
-const rounds = Number(roundsArg);
-const n = Number(nArg);
-// The task modules (and the pools' threads, which inherit the environment) find the builds here.
-process.env.ASYNCTHREADPOOL_AB_A = path.resolve(rootA);
-process.env.ASYNCTHREADPOOL_AB_B = path.resolve(rootB);
+const { rootA, rootB, rounds, n } = abArgs('ab-latency.cjs', { rounds: '20', n: '2000' });
 
 /** @param {number[]} values @param {number} q */
 function quantile(values, q) {
   const sorted = [...values].sort((x, y) => x - y);
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
-}
-
-/** @param {number[]} values */
-function median(values) {
-  const sorted = [...values].sort((x, y) => x - y);
-  const half = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[half] ?? NaN) : ((sorted[half - 1] ?? NaN) + (sorted[half] ?? NaN)) / 2;
 }
 
 /**

@@ -13,17 +13,9 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { abArgs, median } = require('./ab/args.cjs');
 
-const [rootA = '', rootB = '', roundsArg = '30', nArg = '50000'] = process.argv.slice(2);
-if (rootA === '' || rootB === '') {
-  process.stderr.write('usage: node bench/ab-throughput.cjs <rootA> <rootB> [rounds] [n]\n');
-  process.exit(2);
-}
-const rounds = Number(roundsArg);
-const n = Number(nArg);
-// The task modules (and the pools' threads, which inherit the environment) find the builds here.
-process.env.ASYNCTHREADPOOL_AB_A = path.resolve(rootA);
-process.env.ASYNCTHREADPOOL_AB_B = path.resolve(rootB);
+const { rootA, rootB, rounds, n } = abArgs('ab-throughput.cjs', { rounds: '30', n: '50000' });
 
 /** CPU time (ns) of this process's threads: the main thread's and all of them, or undefined off Linux. @returns {{ main: number, all: number } | undefined} */
 function cpuNs() {
@@ -39,13 +31,6 @@ function cpuNs() {
   } catch {
     return undefined;
   }
-}
-
-/** @param {number[]} values */
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const half = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[half] ?? NaN) : ((sorted[half - 1] ?? NaN) + (sorted[half] ?? NaN)) / 2;
 }
 
 /**
