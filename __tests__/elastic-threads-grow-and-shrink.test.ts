@@ -1,6 +1,6 @@
 import { ThreadPool, type PoolStats, type ThreadPoolOptions } from '../src';
 import { DISPOSED, DISPOSES, ElasticContext, ElasticTasks, HOLD_DISPOSE, INITS, type Where } from './fixtures/elastic';
-import { expectCode, rejectionOf, sharedCounter, thrownBy, untilAtLeast } from './helpers';
+import { expectCode, rejectionOf, sharedCounter, thrownBy, untilAtLeast, watchWorkerExits } from './helpers';
 
 /** Polls the pool's stats until `ready` holds; the deadline only bounds a failure (never a timing assert). */
 async function until(pool: ThreadPool<ElasticContext>, ready: (stats: PoolStats) => boolean, what: string): Promise<void> {
@@ -187,6 +187,28 @@ describe('elastic threads: { min, max, idleTimeout }', () => {
     // The reap's thread has ended (its Piscina destroyed) by the time close() resolves.
     expect(pool.stats).toMatchObject({ started: 1, reaped: 1 });
     expect(Atomics.load(shared, DISPOSES)).toBe(2);
+  });
+
+  test('close() resolves only after every thread it started has exited, the grown ones (each its own Piscina) included', async () => {
+    const watch = watchWorkerExits();
+    try {
+      const shared = sharedCounter(64);
+      const pool = elastic(shared, { min: 1, max: 3, idleTimeout: 2 ** 31 - 1 });
+      const gates = sharedCounter(6);
+      try {
+        const { results } = await loadToMax(pool, 3, gates);
+        openAll(gates);
+        await Promise.all(results);
+      } finally {
+        openAll(gates);
+        await pool.close();
+      }
+      expect(watch.started.size).toBe(3);
+      expect([...watch.started].filter((id) => !watch.exited.has(id))).toEqual([]);
+      expect(Atomics.load(shared, DISPOSES)).toBe(3);
+    } finally {
+      watch.stop();
+    }
   });
 
   test('a grown thread that crashes fails only its call; the pool goes on', async () => {
