@@ -11,7 +11,10 @@ interface Comment {
   readonly blockTags?: readonly { readonly tag: string }[];
 }
 interface Reflection {
+  readonly id: number;
   readonly name: string;
+  /** A re-export of a name another entry point documents (`variant: 'reference'`): that reflection's id. */
+  readonly target?: number;
   readonly comment?: Comment;
   readonly signatures?: readonly { readonly comment?: Comment }[];
 }
@@ -21,9 +24,16 @@ interface Reflection {
 const LIMIT_MS = 120_000;
 const TYPEDOC = path.join(path.dirname(require.resolve('typedoc/package.json')), 'bin', 'typedoc');
 
-/** Every name `src/index.ts` exports (it holds re-exports only), values and types alike. */
-function publicNames(): string[] {
-  const file = path.join(ROOT, 'src', 'index.ts');
+/** The entry points of typedoc.json, each with the name TypeDoc gives its module. */
+const ENTRIES = [
+  { module: 'index', file: path.join('src', 'index.ts') },
+  { module: 'task', file: path.join('src', 'task.ts') },
+  { module: 'bullmq', file: path.join('src', 'bullmq', 'index.ts') },
+] as const;
+
+/** Every name an entry file exports (each holds re-exports only), values and types alike. */
+function publicNames(entry: string): string[] {
+  const file = path.join(ROOT, entry);
   const source = ts.createSourceFile(file, fs.readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
   return source.statements.flatMap((statement) =>
     ts.isExportDeclaration(statement) && statement.exportClause && ts.isNamedExports(statement.exportClause)
@@ -44,7 +54,8 @@ const text = (comment: Comment | undefined): string => (comment?.summary ?? []).
 describe('`npm run docs` (typedoc.json)', () => {
   let dir: string;
   let run: { code: number | null; output: string };
-  let docs: Map<string, Reflection>;
+  /** Per module (`index`, `task`, `bullmq`): its documented exports by name. */
+  let docs: Map<string, Map<string, Reflection>>;
 
   beforeAll(async () => {
     // The same configuration as `npm run docs`, written to a directory of its own.
@@ -52,8 +63,12 @@ describe('`npm run docs` (typedoc.json)', () => {
     const json = path.join(dir, 'api.json');
     const result = await runNode([TYPEDOC, '--options', 'typedoc.json', '--out', path.join(dir, 'html'), '--json', json], LIMIT_MS);
     run = { code: result.code, output: stripVTControlCharacters(result.stdout + result.stderr) };
-    const project = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, 'utf8')) as { children?: Reflection[] }) : {};
-    docs = new Map((project.children ?? []).map((reflection) => [reflection.name, reflection]));
+    const project = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, 'utf8')) as { children?: (Reflection & { children?: Reflection[] })[] }) : {};
+    const modules = project.children ?? [];
+    const byId = new Map(modules.flatMap((module) => module.children ?? []).map((reflection) => [reflection.id, reflection]));
+    // A name two entry points export is documented once; the other holds a reference to it.
+    const resolved = (reflection: Reflection): Reflection => (reflection.target === undefined ? reflection : (byId.get(reflection.target) ?? reflection));
+    docs = new Map(modules.map((module) => [module.name, new Map((module.children ?? []).map((reflection) => [reflection.name, resolved(reflection)]))]));
   }, LIMIT_MS + 5_000);
 
   afterAll(() => {
@@ -66,16 +81,26 @@ describe('`npm run docs` (typedoc.json)', () => {
     expect(run.code).toBe(0);
   });
 
-  test('documents exactly what src/index.ts exports, each with TSDoc', () => {
-    const names = publicNames();
-    expect(names).toEqual(
-      expect.arrayContaining(['ThreadPool', 'spawn', 'task', 'ThreadContext', 'TaskSignal', 'move', 'AsyncThreadPoolError', 'registerErrorClass', 'Remote', 'ThreadPoolOptions']),
-    );
-    expect([...docs.keys()].sort()).toEqual([...names].sort());
+  test('has exactly the entry points of package.json exports: the index, the task entry and the BullMQ subpath', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
+    expect(Object.keys(pkg.exports).filter((key) => key !== './package.json').sort()).toEqual(['.', './bullmq', './task']);
+    expect([...docs.keys()].sort()).toEqual(ENTRIES.map((entry) => entry.module).sort());
+  });
+
+  test.each(ENTRIES)('documents exactly what $file exports, each with TSDoc', ({ module, file }) => {
+    const names = publicNames(file);
+    const must = {
+      index: ['ThreadPool', 'spawn', 'task', 'ThreadContext', 'TaskSignal', 'move', 'AsyncThreadPoolError', 'registerErrorClass', 'Remote', 'ThreadPoolOptions'],
+      task: ['task', 'ThreadContext', 'TaskSignal', 'move', 'AsyncThreadPoolError', 'registerErrorClass'],
+      bullmq: ['RemotePool', 'serve', 'RemoteCallOptions', 'ServeOptions'],
+    }[module];
+    expect(names).toEqual(expect.arrayContaining(must));
+    const documented = docs.get(module) ?? new Map<string, Reflection>();
+    expect([...documented.keys()].sort()).toEqual([...names].sort());
     const allowed = allowedUndocumented();
     const undocumented = names.filter((name) => {
       if (allowed.includes(name)) return false;
-      const reflection = docs.get(name);
+      const reflection = documented.get(name);
       return !reflection || [reflection.comment, ...(reflection.signatures ?? []).map((s) => s.comment)].every((c) => text(c) === '');
     });
     expect(undocumented).toEqual([]);
@@ -86,9 +111,13 @@ describe('`npm run docs` (typedoc.json)', () => {
     // No docs at all: a failed build, which the first test reports; this one then stays quiet.
     expect(docs.size).toBeGreaterThan(0);
     const byComment = new Map<string, string[]>();
-    for (const [name, reflection] of docs) {
-      const summary = text(reflection.comment);
-      if (summary !== '') byComment.set(summary, [...(byComment.get(summary) ?? []), name]);
+    for (const [module, documented] of docs) {
+      for (const [name, reflection] of documented) {
+        const summary = text(reflection.comment);
+        // The task entry re-exports the index's names with their comments: one module at a time.
+        const where = `${module}:${summary}`;
+        if (summary !== '') byComment.set(where, [...(byComment.get(where) ?? []), name]);
+      }
     }
     expect([...byComment.values()].filter((names) => names.length > 1)).toEqual([]);
   });

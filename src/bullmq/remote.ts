@@ -73,7 +73,14 @@ export interface RemoteCallOptions extends Omit<CallOptions, 'onProgress' | 'hig
    */
   readonly attempts?: number;
   /** Delay between attempts: milliseconds, or BullMQ's `{ type: 'fixed' | 'exponential', delay }`. */
-  readonly backoff?: number | { readonly type: 'fixed' | 'exponential'; readonly delay: number };
+  readonly backoff?:
+    | number
+    | {
+        /** `fixed`: `delay` before every retry; `exponential`: `delay` × 2^(retry − 1). */
+        readonly type: 'fixed' | 'exponential';
+        /** Milliseconds. */
+        readonly delay: number;
+      };
   /**
    * The job's id, for idempotent submission: while a job with this id is in the queue (waiting,
    * running, or finished and kept for `keepFinished` seconds), a call with the same id adds
