@@ -5,16 +5,20 @@
 //     serves the queue until SIGTERM, then closes and exits; prints `ready` once it takes jobs.
 //     atp:    `serve()` with a `ThreadPool` of `threads` threads (dist/), tasks of bench/tasks.cjs.
 //     bullmq: a plain BullMQ `Worker` whose inline processor does the same work on the main thread.
+//     threads: a plain BullMQ `Worker` whose processor hands each job to one of `threads` raw
+//             `worker_threads` (one message each way, nothing else): the ceiling of any server that
+//             runs its jobs off the main thread, on this machine.
 //   node bench/bullmq-child.cjs caller <atp|bullmq> <redis port> <queue> <json params>
 //     runs `warmup` jobs, then the measure, and prints one JSON line.
 //     atp:    `RemotePool` calls (`remote.spawn(BenchTasks).add(i, 1)`).
-//     bullmq: `queue.add(name, data)` then `job.waitUntilFinished(queueEvents)`, BullMQ's own way.
+//     bullmq, threads: `queue.add(name, data)` then `job.waitUntilFinished(queueEvents)`, BullMQ's own way.
 //
 // Measures: `throughput` (n jobs of `task` submitted at once, first submit → last result, jobs/s),
 // `latency` (n jobs one at a time, each submit → its result: median and p99 in ms).
 const fs = require('node:fs');
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
+const { Worker: Thread } = require('node:worker_threads');
 const { Queue, QueueEvents, Worker } = require('bullmq');
 const { spin } = require('./spin.cjs');
 const { BenchTasks } = require('./tasks.cjs');
@@ -27,7 +31,7 @@ const remoteLib = require(path.join(__dirname, '..', 'dist', 'bullmq'));
 
 const [role, kind, portText, queueName, paramsText] = process.argv.slice(2);
 const connection = { host: '127.0.0.1', port: Number(portText) };
-/** @type {{ threads?: number, concurrency?: number, n?: number, warmup?: number, task?: string, iterations?: number, measure?: string }} */
+/** @type {{ threads?: number, spinWait?: number, concurrency?: number, n?: number, warmup?: number, task?: string, iterations?: number, measure?: string }} */
 const params = JSON.parse(paramsText ?? '{}');
 const queue = String(queueName);
 const KEEP = { age: 3600 };
@@ -56,16 +60,73 @@ function mainThreadCpuMs() {
   }
 }
 
+/**
+ * `size` raw worker threads that run `work` (the same code as the inline processor), one job at a
+ * time each: a job goes to a free thread, or waits in line for one.
+ * @param {number} size
+ */
+async function rawThreads(size) {
+  const source = `const { parentPort } = require('node:worker_threads');
+const { spin } = require(${JSON.stringify(path.join(__dirname, 'spin.cjs'))});
+parentPort.on('message', ({ name, data }) => parentPort.postMessage(name === 'spin' ? spin(data.iterations) : data.a + data.b));`;
+  const workers = Array.from({ length: size }, () => new Thread(source, { eval: true }));
+  await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
+  /** @type {Thread[]} */
+  const free = [...workers];
+  /** @type {{ name: string, data: unknown, resolve: (value: number) => void }[]} */
+  const line = [];
+  /** @type {Map<Thread, (value: number) => void>} */
+  const running = new Map();
+  /** @param {Thread} w @param {{ name: string, data: unknown, resolve: (value: number) => void }} job */
+  const start = (w, job) => {
+    running.set(w, job.resolve);
+    w.postMessage({ name: job.name, data: job.data });
+  };
+  for (const w of workers) {
+    w.on('message', (/** @type {number} */ value) => {
+      const resolve = running.get(w);
+      running.delete(w);
+      const next = line.shift();
+      if (next === undefined) free.push(w);
+      else start(w, next);
+      resolve?.(value);
+    });
+  }
+  return {
+    size,
+    /** @param {string} name @param {unknown} data @returns {Promise<number>} */
+    run: (name, data) =>
+      new Promise((resolve) => {
+        const job = { name, data, resolve };
+        const w = free.pop();
+        if (w === undefined) line.push(job);
+        else start(w, job);
+      }),
+    close: () => Promise.all(workers.map((w) => w.terminate())),
+  };
+}
+
 async function server() {
   /** @type {() => Promise<void>} */
   let close;
   if (kind === 'atp') {
-    const pool = new lib.ThreadPool({ threads: params.threads ?? 2 });
+    const pool = new lib.ThreadPool({ threads: params.threads ?? 2, ...(params.spinWait === undefined ? {} : { spinWait: params.spinWait }) });
     await pool.broadcast(BenchTasks).add(0, 0); // every thread started, task module loaded
-    const served = await remoteLib.serve({ queue, connection, pool, tasks: [BenchTasks], concurrency: params.concurrency ?? pool.threads });
+    const served = await remoteLib.serve({ queue, connection, pool, tasks: [BenchTasks], ...(params.concurrency === undefined ? {} : { concurrency: params.concurrency }) });
     close = async () => {
       await served.close();
       await pool.close();
+    };
+  } else if (kind === 'threads') {
+    const threads = await rawThreads(params.threads ?? 2);
+    /** @param {import('bullmq').Job<{ a: number, b: number, iterations: number }>} job */
+    const processor = (job) => threads.run(job.name, job.data);
+    const worker = new Worker(queue, processor, { connection, concurrency: params.concurrency ?? threads.size });
+    worker.on('error', () => undefined);
+    await worker.waitUntilReady();
+    close = async () => {
+      await worker.close();
+      await threads.close();
     };
   } else {
     /** @param {import('bullmq').Job<{ a: number, b: number, iterations: number }>} job */
