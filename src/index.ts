@@ -4,9 +4,9 @@
  *
  * @packageDocumentation
  */
-// The full decorator metadata polyfill on the main thread, as before; threads make do with the
-// smaller one of shared/metadata.ts unless a task module loads this index or reflect-metadata.
-import 'reflect-metadata';
+// No `reflect-metadata` here: the decorators install the small metadata API of shared/metadata.ts
+// where none is there yet, on this side as on threads (the package costs more to load than most of
+// this index). A program's own `import 'reflect-metadata'`, before or after this one, still wins.
 export { task, ThreadContext, TaskSignal, TaskProgress, type TaskOptions } from './shared/decorators';
 export { ThreadPool, type PoolView } from './main/pool';
 export { spawn, type Spawn, type SpawnOptions, type SpawnWithOptions } from './main/spawn';

@@ -18,13 +18,14 @@ const THREADS = 2;
 const now = (): number => performance.timeOrigin + performance.now();
 
 /** One pool: construction → every thread answered, then closed (outside the timed window). */
-async function startPool(): Promise<{ allReadyMs: number; answers: ThreadAnswer[]; started: number }> {
+async function startPool(): Promise<{ allReadyMs: number; constructMs: number; answers: ThreadAnswer[]; started: number }> {
   const started = now();
   const pool = new ThreadPool({ threads: THREADS });
+  const constructMs = now() - started;
   const answers = await pool.broadcast(StartTasks).hello();
   const allReadyMs = now() - started;
   await pool.close();
-  return { allReadyMs, answers, started };
+  return { allReadyMs, constructMs, answers, started };
 }
 
 test('a 2-thread pool with a TypeScript task module starts under ts-jest', async () => {
@@ -42,10 +43,12 @@ test('a 2-thread pool with a TypeScript task module starts under ts-jest', async
   const figures = {
     threads: THREADS,
     allReadyMs: first.allReadyMs,
+    constructMs: first.constructMs,
     firstThreadReadyMs: Math.min(...threads.map((t) => t.readyMs)),
     lastThreadReadyMs: Math.max(...threads.map((t) => t.readyMs)),
     amortizedPerThreadMs: first.allReadyMs / THREADS,
     secondPoolAllReadyMs: second.allReadyMs,
+    secondPoolConstructMs: second.constructMs,
     typescriptLoadedThreads: threads.filter((t) => t.typescriptLoaded).length,
     secondPoolTypescriptLoadedThreads: second.answers.filter((a) => a.typescriptLoaded).length,
     perThread: threads,

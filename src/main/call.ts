@@ -4,6 +4,7 @@ import { AsyncThreadPoolError, type ErrorClass, fail, reviveThrown } from '../sh
 import { entryModuleAdvice, isUnguardedEntryModule } from '../shared/locate';
 import { registeredErrorClass, type TaskRecord } from '../shared/manifest';
 import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
+import type * as StreamModule from './stream';
 
 /**
  * What the main-thread runners (the pool and the temporary thread) share: building a request from
@@ -12,6 +13,15 @@ import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/prot
 
 /** The file every thread starts from (see `worker/bootstrap.cjs`). */
 export const WORKER_BOOTSTRAP = path.join(__dirname, '..', 'worker', 'bootstrap.cjs');
+
+/**
+ * The streams' module (`createTaskStream`), loaded at the first streaming call rather than with the
+ * package index: a program that streams nothing never loads it.
+ */
+export function streams(): typeof StreamModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./stream') as typeof StreamModule;
+}
 
 /** A request for a call, or the coded error that stops it at the call site. */
 export function buildRequest(record: TaskRecord, args: unknown[]): TaskRequest | AsyncThreadPoolError {

@@ -1,6 +1,6 @@
-import { buildRequest, entryModuleRefusal, threadFailure } from './call';
-import { contextSpec } from './context';
-import { InlineBackend } from './inline-backend';
+import { buildRequest, entryModuleRefusal, streams, threadFailure } from './call';
+import type * as ContextModule from './context';
+import type * as InlineBackendModule from './inline-backend';
 import { watchUnclosed } from './exit';
 import { type AsyncThreadPoolError, fail } from '../shared/errors';
 import { allowModule, type TaskRecord } from '../shared/manifest';
@@ -19,7 +19,7 @@ import {
 } from './proxy';
 import type { Backend } from './executor';
 import { type CallOptions, DEFAULT_HIGH_WATER_MARK, validateCallOptions } from './options';
-import { createTaskStream, type TaskStream } from './stream';
+import type { TaskStream } from './stream';
 import { type BroadcastPart, Scheduler } from './scheduler';
 import type { PoolStats } from './stats';
 import { callOff, createBarrier } from '../shared/barrier';
@@ -88,10 +88,18 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     const onBroken = (error: AsyncThreadPoolError): void => {
       this.#break(error);
     };
+    // The modules only some pools use (the inline backend, a context's checks, streams) are loaded
+    // when one does, not with the package index: a pool that never uses them never loads them.
     if (inline) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { InlineBackend } = require('./inline-backend') as typeof InlineBackendModule;
       this.#backend = new InlineBackend(resolved, onBroken);
     } else {
-      const context = resolved.context === undefined ? null : contextSpec(resolved.context, resolved.contextArgs);
+      const context =
+        resolved.context === undefined
+          ? null
+          : // eslint-disable-next-line @typescript-eslint/no-require-imports
+            (require('./context') as typeof ContextModule).contextSpec(resolved.context, resolved.contextArgs);
       if (context !== null) allowModule(context.source.module);
       // Loaded here rather than at import, with what it imports (the thread layer, the TypeScript
       // prefill): a thread whose task module imports the package index never constructs a pool.
@@ -292,7 +300,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
    */
   #stream(record: TaskRecord, args: unknown[], options: CallOptions | undefined, whenFull: 'reject' | 'undefined'): TaskStream<unknown> | undefined {
     const highWaterMark = options?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    const newStream = tracing() ? this.#tracedStreams(record, args, options) : createTaskStream;
+    const newStream = tracing() ? this.#tracedStreams(record, args, options) : streams().createTaskStream;
     const refused = this.#refusal(record);
     if (refused !== null) return newStream(refused, highWaterMark);
     if (!this.#scheduler.hasRoom()) {
@@ -316,6 +324,7 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
   /** Makes the streams of a call traced (from their first `next()`, see `CallTrace`). */
   #tracedStreams(record: TaskRecord, args: unknown[], options: CallOptions | undefined): (start: TracedStart | Error, highWaterMark: number) => TaskStream<unknown> {
     const describe = (): CallTrace => newTrace(record, args, this.#inline ? 'inline' : 'pool', this.#id, false, options);
+    const { createTaskStream } = streams();
     return (start, highWaterMark) => createTaskStream(traceStream(describe, start), highWaterMark);
   }
 

@@ -1,6 +1,6 @@
 import { MessageChannel, receiveMessageOnPort, type SHARE_ENV, Worker } from 'node:worker_threads';
 import { optionalExecArgv } from './exec-argv';
-import { buildRequest, entryModuleRefusal, settle, threadExited, threadFailure, WORKER_BOOTSTRAP } from './call';
+import { buildRequest, entryModuleRefusal, settle, streams, threadExited, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { abortError, describe, fail } from '../shared/errors';
 import { resolveEnv, type ThreadEnv } from './options';
 import { type CallOptions, validateCallOptions } from './options';
@@ -10,7 +10,6 @@ import { prepareThreadSource } from './ts-prefill';
 import type { ControlResponse, StreamControlRequest, TaskRequest, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
 import { DEFAULT_HIGH_WATER_MARK } from './options';
 import type { StreamCall } from './scheduler';
-import { createTaskStream } from './stream';
 import { type CallTrace, newTrace, traceCall, traceStream, tracing } from './tracing';
 import { dispatch, type CallerArgs, type Remote, type TaskClass, type TaskFunction, type TaskResult, type UnknownContext } from './proxy';
 
@@ -96,6 +95,7 @@ function runOnTemporaryThread(
     const highWaterMark = options?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
     const start = (onItems: (items: readonly unknown[]) => void, trace?: CallTrace): StreamCall =>
       startTemporary(record, args, options, env, { highWaterMark, onItems }, trace);
+    const { createTaskStream } = streams();
     if (!tracing()) return createTaskStream(start, highWaterMark);
     return createTaskStream(traceStream(() => newTrace(record, args, 'spawn', undefined, false, options), start), highWaterMark);
   }
