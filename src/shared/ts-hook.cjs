@@ -22,9 +22,7 @@
  * `node_modules/.cache/asyncthreadpool` of the nearest folder above the working directory that
  * has a `node_modules`, else the OS temp folder.
  */
-const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const Module = require('node:module');
 
@@ -56,12 +54,81 @@ function install() {
   const extensions = /** @type {Record<string, (m: NodeJS.Module, filename: string) => void>} */ (
     /** @type {unknown} */ (/** @type {{ _extensions: unknown }} */ (/** @type {unknown} */ (Module))._extensions)
   );
+  const handed = handedData();
+  const built = new Set(handed?.built ?? []);
+  const transpiled = handed?.transpiled ?? {};
   for (const ext of EXTENSIONS) {
     extensions[ext] = (module, filename) => {
-      const js = transpile(filename, fs.readFileSync(filename, 'utf8'));
-      /** @type {{ _compile(code: string, filename: string): void }} */ (/** @type {unknown} */ (module))._compile(js, filename);
+      const compileAs = /** @type {{ _compile(code: string, filename: string): void }} */ (/** @type {unknown} */ (module));
+      const target = built.has(filename) ? builtModule(filename) : undefined;
+      if (target !== undefined) {
+        // Checked on the main thread: this source is what dist/ was compiled from. One copy of the
+        // module, the build's (the worker side's bundle has it loaded already), not a second.
+        compileAs._compile(`module.exports = require(${JSON.stringify(target)});\n`, filename);
+        return;
+      }
+      const source = fs.readFileSync(filename, 'utf8');
+      const ready = Object.hasOwn(transpiled, filename) ? transpiled[filename] : undefined;
+      compileAs._compile(ready !== undefined && ready.source === source ? ready.output : transpile(filename, source), filename);
     };
   }
+}
+
+/**
+ * What the main thread handed this thread (`workerData.typescript`, see `ThreadTypeScript` in
+ * protocol.ts), if anything.
+ * @returns {{ built: string[], transpiled: Record<string, { source: string, output: string }> } | undefined}
+ */
+function handedData() {
+  const data = /** @type {unknown} */ (require('node:worker_threads').workerData);
+  if (typeof data !== 'object' || data === null) return undefined;
+  const handed = /** @type {{ typescript?: unknown }} */ (data).typescript;
+  if (typeof handed !== 'object' || handed === null) return undefined;
+  const { built, transpiled } = /** @type {{ built?: unknown, transpiled?: unknown }} */ (handed);
+  return {
+    built: Array.isArray(built) ? built.filter((file) => typeof file === 'string') : [],
+    transpiled: typeof transpiled === 'object' && transpiled !== null ? /** @type {Record<string, { source: string, output: string }>} */ (transpiled) : {},
+  };
+}
+
+/**
+ * The module of the build that stands for one of the library's own sources: `dist/x.js`, and for
+ * the worker entry the file a built thread starts from (`dist/worker/bootstrap.cjs`, which loads
+ * the worker side's one-file bundle). Undefined when it is not there.
+ * @param {string} filename
+ * @returns {string | undefined}
+ */
+function builtModule(filename) {
+  if (OWN_SOURCES === undefined || OWN_BUILD === undefined) return undefined;
+  const relative = path.relative(OWN_SOURCES, filename);
+  const js = path.join(OWN_BUILD, relative === path.join('worker', 'entry.ts') ? path.join('worker', 'bootstrap.cjs') : `${relative.slice(0, -'.ts'.length)}.js`);
+  return fs.existsSync(js) ? js : undefined;
+}
+
+/** The library's sources found compiled into dist/ unchanged by `prefill`, and what it transpiled or read from the cache. */
+const verifiedBuilt = new Set();
+/** @type {Map<string, { source: string, output: string }>} */
+const prepared = new Map();
+/** The most source and output text handed to each thread (it is copied to every thread). */
+const HANDED_MAX_CHARS = 2 * 1024 * 1024;
+
+/**
+ * What `prefill` found, for the threads started from now on (`workerData.typescript`): they then
+ * load the build for the library's sources checked here, and take these outputs while the sources
+ * are unchanged, without hashing, reading the cache or loading the compiler. Undefined if nothing.
+ * @returns {{ built: string[], transpiled: Record<string, { source: string, output: string }> } | undefined}
+ */
+function forThreads() {
+  if (verifiedBuilt.size === 0 && prepared.size === 0) return undefined;
+  /** @type {Record<string, { source: string, output: string }>} */
+  const transpiled = {};
+  let chars = 0;
+  for (const [file, entry] of prepared) {
+    chars += entry.source.length + entry.output.length;
+    if (chars > HANDED_MAX_CHARS) break;
+    transpiled[file] = entry;
+  }
+  return { built: [...verifiedBuilt], transpiled };
 }
 
 /**
@@ -132,7 +199,8 @@ function cacheFile(filename, source) {
   const dir = cachePath();
   if (dir === null) return undefined;
   const config = nearestConfig(path.dirname(filename));
-  const key = crypto
+  // Loaded here, not as the hook loads: a thread handed its modules by the main thread never hashes.
+  const key = require('node:crypto')
     .createHash('sha256')
     .update([FORMAT, compilerVersion(filename), filename, config?.text ?? '', source].join('\0'))
     .digest('hex');
@@ -207,6 +275,7 @@ function prefill(roots) {
       seen.add(file);
       const source = fs.readFileSync(file, 'utf8');
       let output = builtOutput(file, source);
+      if (output !== undefined) verifiedBuilt.add(file);
       const cached = output === undefined ? cacheFile(file, source) : undefined;
       if (output === undefined && cached === undefined) return;
       output ??= readCached(/** @type {string} */ (cached));
@@ -215,6 +284,7 @@ function prefill(roots) {
         if (compiler === undefined) return;
         output = compile(cached, file, source, compiler);
       }
+      if (!verifiedBuilt.has(file)) prepared.set(file, { source, output });
       for (const match of output.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
         const dependency = resolveRequest(file, match[2] ?? '');
         if (dependency !== undefined && EXTENSIONS.includes(path.extname(dependency)) && !seen.has(dependency)) queue.push(dependency);
@@ -453,9 +523,9 @@ function cachePath() {
   for (;;) {
     if (fs.existsSync(path.join(dir, 'node_modules'))) return (cacheDir = path.join(dir, 'node_modules', '.cache', 'asyncthreadpool'));
     const parent = path.dirname(dir);
-    if (parent === dir) return (cacheDir = path.join(os.tmpdir(), 'asyncthreadpool-ts-cache'));
+    if (parent === dir) return (cacheDir = path.join(require('node:os').tmpdir(), 'asyncthreadpool-ts-cache'));
     dir = parent;
   }
 }
 
-module.exports = { install, transpile, prefill };
+module.exports = { install, transpile, prefill, forThreads };
