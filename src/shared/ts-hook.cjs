@@ -45,12 +45,26 @@ const configFor = new Map();
 /** @type {Map<string, { text: string, options: import('typescript').CompilerOptions | undefined }>} */
 const configs = new Map();
 
+/** Whether this hook turned Node's source map support on (see `install`). */
+let sourceMapsOn = false;
+
+/**
+ * What this thread's hook did, for tests and the bench: files transpiled by the compiler, entries
+ * read from the on-disk cache, library sources checked against the build (`builtOutput`), and
+ * modules taken from what the main thread handed this thread (`workerData.typescript`).
+ */
+const counts = { transpiled: 0, cacheReads: 0, buildChecks: 0, handed: 0 };
+
+/** @returns {{ transpiled: number, cacheReads: number, buildChecks: number, handed: number }} a copy of the counts */
+function stats() {
+  return { ...counts };
+}
+
 /** Installs the hook in this thread's CommonJS loader. Idempotent. */
 function install() {
   const g = /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (globalThis));
   if (g[INSTALLED] === true) return;
   g[INSTALLED] = true;
-  process.setSourceMapsEnabled(true);
   const extensions = /** @type {Record<string, (m: NodeJS.Module, filename: string) => void>} */ (
     /** @type {unknown} */ (/** @type {{ _extensions: unknown }} */ (/** @type {unknown} */ (Module))._extensions)
   );
@@ -64,12 +78,24 @@ function install() {
       if (target !== undefined) {
         // Checked on the main thread: this source is what dist/ was compiled from. One copy of the
         // module, the build's (the worker side's bundle has it loaded already), not a second.
+        // Source maps stay off for it, as for a compiled install's thread: Node would read and parse
+        // the bundle's whole map as it compiles it, a third of what loading the bundle costs.
+        counts.handed++;
         compileAs._compile(`module.exports = require(${JSON.stringify(target)});\n`, filename);
         return;
       }
       const source = fs.readFileSync(filename, 'utf8');
       const ready = Object.hasOwn(transpiled, filename) ? transpiled[filename] : undefined;
-      compileAs._compile(ready !== undefined && ready.source === source ? ready.output : transpile(filename, source), filename);
+      const handedOutput = ready !== undefined && ready.source === source ? ready.output : undefined;
+      if (handedOutput !== undefined) counts.handed++;
+      const js = handedOutput ?? transpile(filename, source);
+      // On before the first module with a map is compiled (Node reads a module's map as it compiles
+      // it), so that stack traces through TypeScript modules name their .ts lines.
+      if (!sourceMapsOn) {
+        sourceMapsOn = true;
+        process.setSourceMapsEnabled(true);
+      }
+      compileAs._compile(js, filename);
     };
   }
 }
@@ -107,6 +133,8 @@ function builtModule(filename) {
 
 /** The library's sources found compiled into dist/ unchanged by `prefill`, and what it transpiled or read from the cache. */
 const verifiedBuilt = new Set();
+/** False once `prefill` met one of the library's sources that the build was not compiled from, or stopped before it had followed every import. */
+let buildTrusted = true;
 /** @type {Map<string, { source: string, output: string }>} */
 const prepared = new Map();
 /** The most source and output text handed to each thread (it is copied to every thread). */
@@ -120,6 +148,10 @@ const HANDED_MAX_CHARS = 2 * 1024 * 1024;
  */
 function forThreads() {
   if (verifiedBuilt.size === 0 && prepared.size === 0) return undefined;
+  // The build stands in for a source only when it stands in for all of them: a module of the build
+  // requires its neighbours from the build (and the bundle holds the whole worker side), so one
+  // source changed since the build, or one not checked, and the thread loads every source itself.
+  const built = buildTrusted ? [...verifiedBuilt] : [];
   /** @type {Record<string, { source: string, output: string }>} */
   const transpiled = {};
   let chars = 0;
@@ -128,7 +160,7 @@ function forThreads() {
     if (chars > HANDED_MAX_CHARS) break;
     transpiled[file] = entry;
   }
-  return { built: [...verifiedBuilt], transpiled };
+  return { built, transpiled };
 }
 
 /**
@@ -166,6 +198,7 @@ function builtOutput(filename, source) {
   if (OWN_SOURCES === undefined || OWN_BUILD === undefined || path.extname(filename) !== '.ts') return undefined;
   const relative = path.relative(OWN_SOURCES, filename);
   if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  counts.buildChecks++;
   const js = path.join(OWN_BUILD, `${relative.slice(0, -'.ts'.length)}.js`);
   const mapFile = `${js}.map`;
   try {
@@ -212,6 +245,7 @@ function cacheFile(filename, source) {
  * @returns {string | undefined}
  */
 function readCached(cached) {
+  counts.cacheReads++;
   try {
     return fs.readFileSync(cached, 'utf8');
   } catch {
@@ -228,6 +262,7 @@ function readCached(cached) {
  * @returns {string}
  */
 function compile(cached, filename, source, compiler) {
+  counts.transpiled++;
   const output = compiler.transpileModule(source, {
     fileName: filename,
     compilerOptions: forcedOptions(compiler, nearestConfig(path.dirname(filename))?.options),
@@ -276,12 +311,19 @@ function prefill(roots) {
       const source = fs.readFileSync(file, 'utf8');
       let output = builtOutput(file, source);
       if (output !== undefined) verifiedBuilt.add(file);
+      else if (isOwnSource(file)) buildTrusted = false;
       const cached = output === undefined ? cacheFile(file, source) : undefined;
-      if (output === undefined && cached === undefined) return;
+      if (output === undefined && cached === undefined) {
+        stopped();
+        return;
+      }
       output ??= readCached(/** @type {string} */ (cached));
       if (output === undefined) {
         const compiler = heldCompiler(file);
-        if (compiler === undefined) return;
+        if (compiler === undefined) {
+          stopped();
+          return;
+        }
         output = compile(cached, file, source, compiler);
       }
       if (!verifiedBuilt.has(file)) prepared.set(file, { source, output });
@@ -292,7 +334,23 @@ function prefill(roots) {
     }
   } catch {
     // Whatever went wrong, the threads transpile what is missing themselves (and report it).
+    stopped();
   }
+}
+
+/** `prefill` gave up before the end of its walk: what it did not reach was not checked against the build. */
+function stopped() {
+  buildTrusted = false;
+}
+
+/**
+ * @param {string} file
+ * @returns {boolean} whether `file` is one of this library's TypeScript sources (when it runs from them)
+ */
+function isOwnSource(file) {
+  if (OWN_SOURCES === undefined || path.extname(file) !== '.ts') return false;
+  const relative = path.relative(OWN_SOURCES, file);
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 /**
@@ -528,4 +586,4 @@ function cachePath() {
   }
 }
 
-module.exports = { install, transpile, prefill, forThreads };
+module.exports = { install, transpile, prefill, forThreads, stats };
