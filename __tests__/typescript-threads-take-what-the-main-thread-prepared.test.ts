@@ -14,7 +14,7 @@ import { ROOT, runNode } from './helpers-process';
  * only when every library source matches it; a task module changed since is transpiled again.
  */
 interface HandoverReport {
-  hook: { transpiled: number; cacheReads: number; buildChecks: number; handed: number };
+  hook: { transpiled: number; cacheReads: number; buildChecks: number; handed: number; packagesResolved: number };
   bundleLoaded: boolean;
   librarySources: string[];
   typescriptLoaded: boolean;
@@ -41,7 +41,7 @@ describe('threads started by a main thread that prepared their TypeScript', () =
     const expected: HandoverReport = {
       // The task module and its context's module, as handed; the library's two entries a thread
       // meets as sources (the worker entry, the task entry) stand for the build's modules.
-      hook: { transpiled: 0, cacheReads: 0, buildChecks: 0, handed: 4 },
+      hook: { transpiled: 0, cacheReads: 0, buildChecks: 0, handed: 4, packagesResolved: 0 },
       bundleLoaded: true,
       librarySources: ['src/task.ts', 'src/worker/entry.ts'],
       typescriptLoaded: false,

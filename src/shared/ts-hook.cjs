@@ -51,11 +51,12 @@ let sourceMapsOn = false;
 /**
  * What this thread's hook did, for tests and the bench: files transpiled by the compiler, entries
  * read from the on-disk cache, library sources checked against the build (`builtOutput`), and
- * modules taken from what the main thread handed this thread (`workerData.typescript`).
+ * modules taken from what the main thread handed this thread (`workerData.typescript`); on the
+ * main thread, the packages `prefill` resolved to follow their imports.
  */
-const counts = { transpiled: 0, cacheReads: 0, buildChecks: 0, handed: 0 };
+const counts = { transpiled: 0, cacheReads: 0, buildChecks: 0, handed: 0, packagesResolved: 0 };
 
-/** @returns {{ transpiled: number, cacheReads: number, buildChecks: number, handed: number }} a copy of the counts */
+/** @returns {{ transpiled: number, cacheReads: number, buildChecks: number, handed: number, packagesResolved: number }} a copy of the counts */
 function stats() {
   return { ...counts };
 }
@@ -327,8 +328,13 @@ function prefill(roots) {
         output = compile(cached, file, source, compiler);
       }
       if (!verifiedBuilt.has(file)) prepared.set(file, { source, output });
+      // The library's own modules import packages that are compiled (its dependencies): only their
+      // relative imports can lead to TypeScript, and resolving a package costs a walk of node_modules.
+      const fromBuild = verifiedBuilt.has(file);
       for (const match of output.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
-        const dependency = resolveRequest(file, match[2] ?? '');
+        const request = match[2] ?? '';
+        if (fromBuild && !isPath(request)) continue;
+        const dependency = resolveRequest(file, request);
         if (dependency !== undefined && EXTENSIONS.includes(path.extname(dependency)) && !seen.has(dependency)) queue.push(dependency);
       }
     }
@@ -395,13 +401,22 @@ function heldCompiler(filename) {
  * @returns {string | undefined}
  */
 function resolveRequest(file, request) {
-  if (request.startsWith('./') || request.startsWith('../') || path.isAbsolute(request)) return resolveRelative(path.dirname(file), request);
+  if (isPath(request)) return resolveRelative(path.dirname(file), request);
   if (Module.isBuiltin(request)) return undefined;
+  counts.packagesResolved++;
   try {
     return realFile(Module.createRequire(file).resolve(request));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * @param {string} request
+ * @returns {boolean} whether a `require()` names a file (relative or absolute), not a package or builtin
+ */
+function isPath(request) {
+  return request.startsWith('./') || request.startsWith('../') || path.isAbsolute(request);
 }
 
 /** The extensions a thread's CommonJS loader tries, in its order, once this hook is installed. */
@@ -435,7 +450,8 @@ function resolveRelative(dir, request) {
  */
 function realFile(file) {
   try {
-    return fs.statSync(file).isFile() ? fs.realpathSync(file) : undefined;
+    // No exception for a missing file: most candidates of a resolution are missing.
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true ? fs.realpathSync(file) : undefined;
   } catch {
     return undefined;
   }
