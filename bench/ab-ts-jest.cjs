@@ -10,14 +10,16 @@
 //          loaded the compiler stops the script);
 //   floor  bench/ts-jest/floor.ab-test.ts in root A: the same pool and task under the same jest,
 //          but the library from dist/ and a JavaScript task module: what a thread costs with no
-//          TypeScript to load.
+//          TypeScript to load;
+//   B-dist bench/ts-jest/dist.ab-test.ts in root B: a user's case, the library from dist/ (an
+//          installed package) with a TypeScript task module, cache warm.
 // With `cold`, A-cold and B-cold too: the same as A and B with `ASYNCTHREADPOOL_TS_CACHE` set to a
 // new empty folder per run. The copies go to `<root>/bench/ts-jest-ab-<pid>/`, removed at the end.
 // Prints one JSON line: per contender the medians of the wall times (all threads ready, the
 // constructor) and the means of the CPU times (the process's from `new ThreadPool` until every
 // thread answered, the calling thread's, each pool thread's from birth to answer: on Linux these
 // count scheduler ticks, so means over rounds, not single runs, are the figures), and the medians
-// over rounds of the per-round ratios B/A, A/floor and B/floor of the wall time and of the CPU time.
+// over rounds of the per-round ratios B/A, A/floor, B/floor and B-dist/floor of the wall time and of the CPU time.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -33,7 +35,7 @@ const rounds = Number(roundsArg);
 const withCold = coldArg === 'cold';
 const rootA = path.resolve(rootAArg);
 const rootB = path.resolve(rootBArg);
-const FILES = ['start.bench-test.ts', 'tasks.ts', 'floor.ab-test.ts', 'floor-tasks.cjs', 'floor-cpu.cjs'];
+const FILES = ['start.bench-test.ts', 'tasks.ts', 'floor.ab-test.ts', 'floor-tasks.cjs', 'floor-cpu.cjs', 'dist.ab-test.ts', 'dist-tasks.ts'];
 const folder = `ts-jest-ab-${String(process.pid)}`;
 
 /**
@@ -92,6 +94,7 @@ const CONTENDERS = [
   { name: 'A', run: () => runJest(rootA, configA, 'start.bench-test.ts', {}) },
   { name: 'B', run: () => runJest(rootB, configB, 'start.bench-test.ts', {}) },
   { name: 'floor', run: () => runJest(rootA, configA, 'floor.ab-test.ts', {}) },
+  { name: 'B-dist', run: () => runJest(rootB, configB, 'dist.ab-test.ts', {}) },
 ];
 if (withCold) {
   /** @param {string} root @param {string} config @returns {Figures} */
@@ -109,7 +112,7 @@ if (withCold) {
 /** @type {Record<string, Figures[]>} */
 const runs = Object.fromEntries(CONTENDERS.map((c) => [c.name, []]));
 /** @type {Record<string, number[]>} */
-const ratios = { 'B/A': [], 'A/floor': [], 'B/floor': [], 'B/A cpu': [], 'A/floor cpu': [], 'B/floor cpu': [] };
+const ratios = { 'B/A': [], 'A/floor': [], 'B/floor': [], 'B-dist/floor': [], 'B/A cpu': [], 'A/floor cpu': [], 'B/floor cpu': [], 'B-dist/floor cpu': [] };
 try {
   // Warm-up: the jest cache and the transpile cache of the copied files.
   for (const who of CONTENDERS) who.run();
@@ -125,7 +128,10 @@ try {
       runs[who.name]?.push(row);
     }
     const { A, B, floor } = rows;
-    if (A === undefined || B === undefined || floor === undefined) continue;
+    const dist = rows['B-dist'];
+    if (A === undefined || B === undefined || floor === undefined || dist === undefined) continue;
+    ratios['B-dist/floor']?.push(dist.allReadyMs / floor.allReadyMs);
+    ratios['B-dist/floor cpu']?.push(dist.cpuMs / floor.cpuMs);
     ratios['B/A']?.push(B.allReadyMs / A.allReadyMs);
     ratios['A/floor']?.push(A.allReadyMs / floor.allReadyMs);
     ratios['B/floor']?.push(B.allReadyMs / floor.allReadyMs);
