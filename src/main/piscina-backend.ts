@@ -11,7 +11,7 @@ import type { ResolvedPoolOptions } from './options';
 import type { CallEventMessage, ContextSpec, PoolWorkerData, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
 import type { Backend, OnCallEvent, Threads, ThreadStats } from './executor';
 import { PoolThreads, type Run } from './threads';
-import { prepareThreadSource, prepareThreadSources } from './ts-prefill';
+import { prepareThreadSource, prepareThreadSources, threadTypeScript } from './ts-prefill';
 
 /**
  * Runs calls on worker threads that Piscina starts and replaces. The calls themselves go to the
@@ -39,16 +39,23 @@ export class PiscinaBackend implements Backend {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { randomBytes } = require('node:crypto') as typeof Crypto;
     const nonce = randomBytes(16).toString('hex');
-    const workerData: PoolWorkerData = { kind: 'asyncthreadpool:pool', context, modules: moduleRegistry(), spinWait: options.spinWait, nonce };
     // Loaded here rather than at import: every worker thread imports this library (task modules do)
     // and never needs Piscina's main-thread side, which costs each thread ~8 ms to load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Piscina } = require('piscina') as typeof PiscinaModule;
     // TypeScript the threads will load is transpiled here, where the compiler is loaded already:
-    // what a thread loads as it starts (the worker entry, from the sources; the context's module)
-    // before the threads start, the task modules (loaded at a thread's first call, which is posted
-    // only once this constructor has returned) while they start.
-    prepareThreadSources(context === null ? [] : [context.source.module]);
+    // what a thread loads (the worker entry, from the sources; the context's module; the task
+    // modules known now), before the threads start, which are handed the result (`typescript`).
+    prepareThreadSources([...(context === null ? [] : [context.source.module]), ...allowedModules()]);
+    const typescript = threadTypeScript();
+    const workerData: PoolWorkerData = {
+      kind: 'asyncthreadpool:pool',
+      context,
+      modules: moduleRegistry(),
+      spinWait: options.spinWait,
+      nonce,
+      ...(typescript === undefined ? {} : { typescript }),
+    };
     // One Piscina for the threads that live as long as the pool (an elastic pool's `min`), one of
     // one thread for each elastic thread above it: Piscina's own scaling follows its task queue,
     // which no call goes through, and it would end an idle thread without disposing its context.

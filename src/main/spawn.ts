@@ -6,7 +6,7 @@ import { resolveEnv, type ThreadEnv } from './options';
 import { type CallOptions, validateCallOptions } from './options';
 import { moduleRegistry, type TaskRecord } from '../shared/manifest';
 import { unwrapMoved } from '../shared/transfer';
-import { prepareThreadSource } from './ts-prefill';
+import { prepareThreadSource, threadTypeScript } from './ts-prefill';
 import type { ControlResponse, StreamControlRequest, TaskRequest, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
 import { DEFAULT_HIGH_WATER_MARK } from './options';
 import type { StreamCall } from './scheduler';
@@ -128,8 +128,15 @@ function startTemporary(
   if (stream !== undefined) request = { ...request, call: TEMPORARY_CALL, stream: stream.highWaterMark };
   // The thread answers on a private channel, never on `parentPort`, where a task may post anything.
   const { port1: answers, port2 } = new MessageChannel();
-  const workerData: TemporaryWorkerData = { kind: 'asyncthreadpool:temporary', request, modules: moduleRegistry(), port: port2 };
   prepareThreadSource(request.module);
+  const typescript = threadTypeScript();
+  const workerData: TemporaryWorkerData = {
+    kind: 'asyncthreadpool:temporary',
+    request,
+    modules: moduleRegistry(),
+    port: port2,
+    ...(typescript === undefined ? {} : { typescript }),
+  };
   let worker: Worker;
   try {
     // `process.env` here is the calling code's (under jest, the test file's copy); Node's Worker

@@ -69,6 +69,20 @@ export interface PoolWorkerData {
    * module loads, so no task can read it.
    */
   readonly nonce?: string;
+  /** What the main thread prepared for the thread's TypeScript hook; absent when no TypeScript is involved. */
+  readonly typescript?: ThreadTypeScript;
+}
+
+/**
+ * What the main thread, which holds the compiler under ts-jest or ts-node, hands a thread's
+ * TypeScript hook (`shared/ts-hook.cjs`) so that the thread neither checks the library's build nor
+ * reads the transpile cache again.
+ */
+export interface ThreadTypeScript {
+  /** The library's own sources that the main thread found compiled into `dist/` unchanged: the thread loads `dist/`'s modules for them. */
+  readonly built: readonly string[];
+  /** Transpiled TypeScript modules: the output for each file, used while the file's text is still `source`. */
+  readonly transpiled: Readonly<Record<string, { readonly source: string; readonly output: string }>>;
 }
 
 /**
@@ -84,6 +98,8 @@ export interface TemporaryWorkerData {
    * pool thread answers a call. The thread takes it out of `workerData` before loading any task.
    */
   readonly port: MessagePort;
+  /** As {@link PoolWorkerData.typescript}. */
+  readonly typescript?: ThreadTypeScript;
 }
 
 /** One task call. `module` is the file that registered `task` in the calling process. */

@@ -22,9 +22,7 @@
  * `node_modules/.cache/asyncthreadpool` of the nearest folder above the working directory that
  * has a `node_modules`, else the OS temp folder.
  */
-const crypto = require('node:crypto');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const Module = require('node:module');
 
@@ -47,21 +45,123 @@ const configFor = new Map();
 /** @type {Map<string, { text: string, options: import('typescript').CompilerOptions | undefined }>} */
 const configs = new Map();
 
+/** Whether this hook turned Node's source map support on (see `install`). */
+let sourceMapsOn = false;
+
+/**
+ * What this thread's hook did, for tests and the bench: files transpiled by the compiler, entries
+ * read from the on-disk cache, library sources checked against the build (`builtOutput`), and
+ * modules taken from what the main thread handed this thread (`workerData.typescript`); on the
+ * main thread, the packages `prefill` resolved to follow their imports.
+ */
+const counts = { transpiled: 0, cacheReads: 0, buildChecks: 0, handed: 0, packagesResolved: 0 };
+
+/** @returns {{ transpiled: number, cacheReads: number, buildChecks: number, handed: number, packagesResolved: number }} a copy of the counts */
+function stats() {
+  return { ...counts };
+}
+
 /** Installs the hook in this thread's CommonJS loader. Idempotent. */
 function install() {
   const g = /** @type {Record<symbol, unknown>} */ (/** @type {unknown} */ (globalThis));
   if (g[INSTALLED] === true) return;
   g[INSTALLED] = true;
-  process.setSourceMapsEnabled(true);
   const extensions = /** @type {Record<string, (m: NodeJS.Module, filename: string) => void>} */ (
     /** @type {unknown} */ (/** @type {{ _extensions: unknown }} */ (/** @type {unknown} */ (Module))._extensions)
   );
+  const handed = handedData();
+  const built = new Set(handed?.built ?? []);
+  const transpiled = handed?.transpiled ?? {};
   for (const ext of EXTENSIONS) {
     extensions[ext] = (module, filename) => {
-      const js = transpile(filename, fs.readFileSync(filename, 'utf8'));
-      /** @type {{ _compile(code: string, filename: string): void }} */ (/** @type {unknown} */ (module))._compile(js, filename);
+      const compileAs = /** @type {{ _compile(code: string, filename: string): void }} */ (/** @type {unknown} */ (module));
+      const target = built.has(filename) ? builtModule(filename) : undefined;
+      if (target !== undefined) {
+        // Checked on the main thread: this source is what dist/ was compiled from. One copy of the
+        // module, the build's (the worker side's bundle has it loaded already), not a second.
+        // Source maps stay off for it, as for a compiled install's thread: Node would read and parse
+        // the bundle's whole map as it compiles it, a third of what loading the bundle costs.
+        counts.handed++;
+        compileAs._compile(`module.exports = require(${JSON.stringify(target)});\n`, filename);
+        return;
+      }
+      const source = fs.readFileSync(filename, 'utf8');
+      const ready = Object.hasOwn(transpiled, filename) ? transpiled[filename] : undefined;
+      const handedOutput = ready !== undefined && ready.source === source ? ready.output : undefined;
+      if (handedOutput !== undefined) counts.handed++;
+      const js = handedOutput ?? transpile(filename, source);
+      // On before the first module with a map is compiled (Node reads a module's map as it compiles
+      // it), so that stack traces through TypeScript modules name their .ts lines.
+      if (!sourceMapsOn) {
+        sourceMapsOn = true;
+        process.setSourceMapsEnabled(true);
+      }
+      compileAs._compile(js, filename);
     };
   }
+}
+
+/**
+ * What the main thread handed this thread (`workerData.typescript`, see `ThreadTypeScript` in
+ * protocol.ts), if anything.
+ * @returns {{ built: string[], transpiled: Record<string, { source: string, output: string }> } | undefined}
+ */
+function handedData() {
+  const data = /** @type {unknown} */ (require('node:worker_threads').workerData);
+  if (typeof data !== 'object' || data === null) return undefined;
+  const handed = /** @type {{ typescript?: unknown }} */ (data).typescript;
+  if (typeof handed !== 'object' || handed === null) return undefined;
+  const { built, transpiled } = /** @type {{ built?: unknown, transpiled?: unknown }} */ (handed);
+  return {
+    built: Array.isArray(built) ? built.filter((file) => typeof file === 'string') : [],
+    transpiled: typeof transpiled === 'object' && transpiled !== null ? /** @type {Record<string, { source: string, output: string }>} */ (transpiled) : {},
+  };
+}
+
+/**
+ * The module of the build that stands for one of the library's own sources: `dist/x.js`, and for
+ * the worker entry the file a built thread starts from (`dist/worker/bootstrap.cjs`, which loads
+ * the worker side's one-file bundle). Undefined when it is not there.
+ * @param {string} filename
+ * @returns {string | undefined}
+ */
+function builtModule(filename) {
+  if (OWN_SOURCES === undefined || OWN_BUILD === undefined) return undefined;
+  const relative = path.relative(OWN_SOURCES, filename);
+  const js = path.join(OWN_BUILD, relative === path.join('worker', 'entry.ts') ? path.join('worker', 'bootstrap.cjs') : `${relative.slice(0, -'.ts'.length)}.js`);
+  return fs.existsSync(js) ? js : undefined;
+}
+
+/** The library's sources found compiled into dist/ unchanged by `prefill`, and what it transpiled or read from the cache. */
+const verifiedBuilt = new Set();
+/** False once `prefill` met one of the library's sources that the build was not compiled from, or stopped before it had followed every import. */
+let buildTrusted = true;
+/** @type {Map<string, { source: string, output: string }>} */
+const prepared = new Map();
+/** The most source and output text handed to each thread (it is copied to every thread). */
+const HANDED_MAX_CHARS = 2 * 1024 * 1024;
+
+/**
+ * What `prefill` found, for the threads started from now on (`workerData.typescript`): they then
+ * load the build for the library's sources checked here, and take these outputs while the sources
+ * are unchanged, without hashing, reading the cache or loading the compiler. Undefined if nothing.
+ * @returns {{ built: string[], transpiled: Record<string, { source: string, output: string }> } | undefined}
+ */
+function forThreads() {
+  if (verifiedBuilt.size === 0 && prepared.size === 0) return undefined;
+  // The build stands in for a source only when it stands in for all of them: a module of the build
+  // requires its neighbours from the build (and the bundle holds the whole worker side), so one
+  // source changed since the build, or one not checked, and the thread loads every source itself.
+  const built = buildTrusted ? [...verifiedBuilt] : [];
+  /** @type {Record<string, { source: string, output: string }>} */
+  const transpiled = {};
+  let chars = 0;
+  for (const [file, entry] of prepared) {
+    chars += entry.source.length + entry.output.length;
+    if (chars > HANDED_MAX_CHARS) break;
+    transpiled[file] = entry;
+  }
+  return { built, transpiled };
 }
 
 /**
@@ -99,6 +199,7 @@ function builtOutput(filename, source) {
   if (OWN_SOURCES === undefined || OWN_BUILD === undefined || path.extname(filename) !== '.ts') return undefined;
   const relative = path.relative(OWN_SOURCES, filename);
   if (relative.startsWith('..') || path.isAbsolute(relative)) return undefined;
+  counts.buildChecks++;
   const js = path.join(OWN_BUILD, `${relative.slice(0, -'.ts'.length)}.js`);
   const mapFile = `${js}.map`;
   try {
@@ -132,7 +233,8 @@ function cacheFile(filename, source) {
   const dir = cachePath();
   if (dir === null) return undefined;
   const config = nearestConfig(path.dirname(filename));
-  const key = crypto
+  // Loaded here, not as the hook loads: a thread handed its modules by the main thread never hashes.
+  const key = require('node:crypto')
     .createHash('sha256')
     .update([FORMAT, compilerVersion(filename), filename, config?.text ?? '', source].join('\0'))
     .digest('hex');
@@ -144,6 +246,7 @@ function cacheFile(filename, source) {
  * @returns {string | undefined}
  */
 function readCached(cached) {
+  counts.cacheReads++;
   try {
     return fs.readFileSync(cached, 'utf8');
   } catch {
@@ -160,6 +263,7 @@ function readCached(cached) {
  * @returns {string}
  */
 function compile(cached, filename, source, compiler) {
+  counts.transpiled++;
   const output = compiler.transpileModule(source, {
     fileName: filename,
     compilerOptions: forcedOptions(compiler, nearestConfig(path.dirname(filename))?.options),
@@ -207,22 +311,52 @@ function prefill(roots) {
       seen.add(file);
       const source = fs.readFileSync(file, 'utf8');
       let output = builtOutput(file, source);
+      if (output !== undefined) verifiedBuilt.add(file);
+      else if (isOwnSource(file)) buildTrusted = false;
       const cached = output === undefined ? cacheFile(file, source) : undefined;
-      if (output === undefined && cached === undefined) return;
+      if (output === undefined && cached === undefined) {
+        stopped();
+        return;
+      }
       output ??= readCached(/** @type {string} */ (cached));
       if (output === undefined) {
         const compiler = heldCompiler(file);
-        if (compiler === undefined) return;
+        if (compiler === undefined) {
+          stopped();
+          return;
+        }
         output = compile(cached, file, source, compiler);
       }
+      if (!verifiedBuilt.has(file)) prepared.set(file, { source, output });
+      // The library's own modules import packages that are compiled (its dependencies): only their
+      // relative imports can lead to TypeScript, and resolving a package costs a walk of node_modules.
+      const fromBuild = verifiedBuilt.has(file);
       for (const match of output.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
-        const dependency = resolveRequest(file, match[2] ?? '');
+        const request = match[2] ?? '';
+        if (fromBuild && !isPath(request)) continue;
+        const dependency = resolveRequest(file, request);
         if (dependency !== undefined && EXTENSIONS.includes(path.extname(dependency)) && !seen.has(dependency)) queue.push(dependency);
       }
     }
   } catch {
     // Whatever went wrong, the threads transpile what is missing themselves (and report it).
+    stopped();
   }
+}
+
+/** `prefill` gave up before the end of its walk: what it did not reach was not checked against the build. */
+function stopped() {
+  buildTrusted = false;
+}
+
+/**
+ * @param {string} file
+ * @returns {boolean} whether `file` is one of this library's TypeScript sources (when it runs from them)
+ */
+function isOwnSource(file) {
+  if (OWN_SOURCES === undefined || path.extname(file) !== '.ts') return false;
+  const relative = path.relative(OWN_SOURCES, file);
+  return !relative.startsWith('..') && !path.isAbsolute(relative);
 }
 
 /**
@@ -267,13 +401,22 @@ function heldCompiler(filename) {
  * @returns {string | undefined}
  */
 function resolveRequest(file, request) {
-  if (request.startsWith('./') || request.startsWith('../') || path.isAbsolute(request)) return resolveRelative(path.dirname(file), request);
+  if (isPath(request)) return resolveRelative(path.dirname(file), request);
   if (Module.isBuiltin(request)) return undefined;
+  counts.packagesResolved++;
   try {
     return realFile(Module.createRequire(file).resolve(request));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * @param {string} request
+ * @returns {boolean} whether a `require()` names a file (relative or absolute), not a package or builtin
+ */
+function isPath(request) {
+  return request.startsWith('./') || request.startsWith('../') || path.isAbsolute(request);
 }
 
 /** The extensions a thread's CommonJS loader tries, in its order, once this hook is installed. */
@@ -307,7 +450,8 @@ function resolveRelative(dir, request) {
  */
 function realFile(file) {
   try {
-    return fs.statSync(file).isFile() ? fs.realpathSync(file) : undefined;
+    // No exception for a missing file: most candidates of a resolution are missing.
+    return fs.statSync(file, { throwIfNoEntry: false })?.isFile() === true ? fs.realpathSync(file) : undefined;
   } catch {
     return undefined;
   }
@@ -453,9 +597,9 @@ function cachePath() {
   for (;;) {
     if (fs.existsSync(path.join(dir, 'node_modules'))) return (cacheDir = path.join(dir, 'node_modules', '.cache', 'asyncthreadpool'));
     const parent = path.dirname(dir);
-    if (parent === dir) return (cacheDir = path.join(os.tmpdir(), 'asyncthreadpool-ts-cache'));
+    if (parent === dir) return (cacheDir = path.join(require('node:os').tmpdir(), 'asyncthreadpool-ts-cache'));
     dir = parent;
   }
 }
 
-module.exports = { install, transpile, prefill };
+module.exports = { install, transpile, prefill, forThreads, stats };
