@@ -11,6 +11,7 @@
  * thread then deserializes the compiled bundle instead of parsing and compiling it, and skips
  * compiling again each function the thread's start and first call run.
  */
+const { Buffer } = require('node:buffer');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -29,122 +30,188 @@ function start() {
 
 /**
  * Where the bundle's module object (in `require.cache`) holds its {@link CodeCache}; the entry
- * reads it there to save the cache after the thread's first call.
+ * reads it there to save the cache after the thread's first call (and a test, to see its state).
  */
 const CODE_CACHE = Symbol.for('asyncthreadpool.codeCache');
 
 /**
- * What became of the bundle's code cache on this thread: `accepted` (compiled from it), `rejected`
- * (V8 refused it: another V8 build or other V8 flags; compiled from source), `absent` (none for this
- * Node version yet), `stale` (one of an earlier build), `off` (not used: see `loadBundle`), or
- * `written` (was absent or stale, and this thread saved one).
- * @typedef {'accepted' | 'rejected' | 'absent' | 'stale' | 'off' | 'written'} CodeCacheState
+ * What became of the bundle's code cache on this thread: `accepted` (compiled from it), `absent`
+ * (none for this Node version and architecture yet), `stale` (one of another build of the bundle),
+ * `corrupt` (of this build, but its two copies of V8's data differ, or its length is wrong),
+ * `rejected` (V8 refused it: another V8 build or other V8 flags), `off` (not used: see
+ * `loadBundle`); then after the first call, where it was neither `accepted` nor `off`: `written`
+ * (this thread saved one) or `unsaved` (saving failed, such as in a read-only install).
+ * @typedef {'accepted' | 'absent' | 'stale' | 'corrupt' | 'rejected' | 'off' | 'written' | 'unsaved'} CodeCacheState
  */
 /**
  * @typedef {object} CodeCache
  * @property {CodeCacheState} state
- * @property {() => void} save writes the cache if it was absent or stale (once; failures ignored: a read-only install stays without one)
+ * @property {() => void} save saves the cache where the thread compiled the bundle from source (once; never throws)
  */
 
-/** The first line of a cache file, before V8's data: the format, the bundle's content hash and length. */
-const cacheHeader = (/** @type {string} */ hash, /** @type {number} */ length) => `asyncthreadpool code cache 1 ${hash} ${String(length)}\n`;
+/** A module object of Node's CommonJS loader, with the members set here. */
+/** @typedef {NodeJS.Module & { [CODE_CACHE]?: CodeCache }} LoaderModule */
+/**
+ * Node's `Module` class, as the constructor of this file's module: `_nodeModulePaths` is there only
+ * when this file was loaded by Node's own loader (not, say, by jest's).
+ * @typedef {{ new (id: string, parent?: NodeJS.Module): LoaderModule, _nodeModulePaths?: unknown }} LoaderClass
+ */
+
+/**
+ * The first line of a cache file: the format, the bundle's content hash and length, then the
+ * length of V8's data, which follows twice. V8 checks that a code cache is of its own version and
+ * flags and of a source of the same length, but (in release builds) keeps no checksum of the data,
+ * and aborts the whole process on data it cannot read; a checksum costs milliseconds in a fresh
+ * thread (`node:crypto` alone takes longer to load than the cache saves), comparing two copies a
+ * `memcmp`. So a file torn, truncated or damaged on disk is never given to V8.
+ */
+const cacheHeader = (/** @type {string} */ hash, /** @type {number} */ length) => `asyncthreadpool code cache 2 ${hash} ${String(length)} `;
 
 /** The content hash scripts/bundle.cjs writes into the bundle's second line. */
 const BUNDLE_HASH = /^\/\/ asyncthreadpool bundle ([0-9a-f]+)$/m;
 
 /**
+ * V8's data in a cache file read for the build whose header is `header`.
+ * @param {Buffer | undefined} file
+ * @param {string} header
+ * @returns {{ state: 'absent' | 'stale' | 'corrupt', data?: undefined } | { state: 'found', data: Buffer }}
+ */
+function cachedDataIn(file, header) {
+  if (file === undefined) return { state: 'absent' };
+  if (file.subarray(0, header.length).toString('latin1') !== header) return { state: 'stale' };
+  const end = file.indexOf(10, header.length);
+  const length = Number(file.subarray(header.length, end).toString('latin1'));
+  const start = end + 1;
+  if (end === -1 || !Number.isSafeInteger(length) || length <= 0 || file.length !== start + 2 * length) return { state: 'corrupt' };
+  const data = file.subarray(start, start + length);
+  return data.equals(file.subarray(start + length)) ? { state: 'found', data } : { state: 'corrupt' };
+}
+
+/**
+ * Writes `parts` to `file` through a temporary file renamed over it: a thread or process reading
+ * meanwhile sees the old file or the new one, never part of one; of two writing at once, the last
+ * rename wins, and both files are whole. The temporary file is made first, before `parts()` runs
+ * (V8's serialization): where the folder cannot be written, that is all it costs. Never throws.
+ * @param {string} file
+ * @param {() => Uint8Array[]} parts
+ * @returns {boolean} whether it was written
+ */
+function writeAtomically(file, parts) {
+  const temporary = `${file}.${String(process.pid)}-${String(require('node:worker_threads').threadId)}-${Math.random().toString(36).slice(2)}.tmp`;
+  let fd;
+  try {
+    fd = fs.openSync(temporary, 'wx');
+  } catch {
+    return false;
+  }
+  try {
+    for (const part of parts()) fs.writeSync(fd, part);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(temporary, file);
+    return true;
+  } catch {
+    if (fd !== undefined) fs.closeSync(fd);
+    fs.rmSync(temporary, { force: true });
+    return false;
+  }
+}
+
+/**
  * Loads the bundle as Node's CommonJS loader would (its own module in `require.cache`, the same
- * `require`, `module`, `__filename` and `__dirname`, the same wrapper so the same line and column
- * numbers), but compiled through `vm.Script` with the V8 code cache saved next to it:
- * `thread.js.<node version>-<arch>.cache`, its first line the bundle's content hash (written into
- * the bundle by the build) and length, so that a cache of another build is never used. The first
- * thread that finds none (or a stale one) saves one after its first call, so that it holds the
- * functions a thread runs up to its first answer; `npm run build` makes one that way.
+ * `require`, `module`, `__filename` and `__dirname`, the same line numbers), but compiled through
+ * `vm.Script` with the V8 code cache kept next to it: `thread.js.<node version>-<arch>.cache`, keyed
+ * on the bundle's content hash (written into the bundle by the build) and length, so that a cache
+ * of another build is never used (see {@link cacheHeader} for the format). A thread that compiled
+ * the bundle from source saves one after its first call, so that it holds the functions a thread
+ * runs up to its first answer. Caches are never published (`package.json` `files`): an install
+ * makes its own, as its first thread runs.
  *
  * Not used (plain `require`, state `off`) where source maps are enabled (`--enable-source-maps`:
  * Node maps stack traces only for files its loader compiled), where `vm` lacks the main context's
- * loader for `import()` (older Node 20), where this module is not one of Node's loader, or with
- * `ASYNCTHREADPOOL_CODE_CACHE=0` in the thread's environment.
+ * loader for `import()` (Node 20 before 20.12), where this module is not one of Node's loader, or
+ * with `ASYNCTHREADPOOL_CODE_CACHE=0` in the thread's environment.
  * @param {string} file
  * @returns {unknown}
  */
 function loadBundle(file) {
-  const Module = /** @type {any} */ (module.constructor);
-  const sourceMaps = process.sourceMapsEnabled ?? process.execArgv.includes('--enable-source-maps');
+  const Module = /** @type {LoaderClass} */ (module.constructor);
+  // `process.sourceMapsEnabled` is Node 20.7's.
+  const sourceMaps = /** @type {Partial<Pick<NodeJS.Process, 'sourceMapsEnabled'>>} */ (process).sourceMapsEnabled ?? process.execArgv.includes('--enable-source-maps');
   if (sourceMaps || process.env.ASYNCTHREADPOOL_CODE_CACHE === '0' || typeof Module._nodeModulePaths !== 'function') return requireOff(file);
   const vm = require('node:vm');
-  const importModuleDynamically = vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER;
+  /** @type {number | undefined} */
+  const importModuleDynamically = /** @type {Partial<typeof vm.constants>} */ (vm.constants).USE_MAIN_CONTEXT_DEFAULT_LOADER;
   const source = fs.readFileSync(file, 'utf8');
   const hash = BUNDLE_HASH.exec(source.slice(0, 512))?.[1];
   if (importModuleDynamically === undefined || hash === undefined) return requireOff(file);
   const cacheFile = `${file}.${process.version}-${process.arch}.cache`;
   const header = cacheHeader(hash, source.length);
   /** @type {Buffer | undefined} */
-  let data;
+  let found;
   try {
-    data = fs.readFileSync(cacheFile);
+    found = fs.readFileSync(cacheFile);
   } catch {
-    // None yet.
+    // None yet (or not a file).
   }
-  const cachedData = data?.subarray(0, header.length).toString('latin1') === header ? data.subarray(header.length) : undefined;
+  const cached = cachedDataIn(found, header);
+  // Node's own wrapper, on the first line: the bundle's lines keep their numbers.
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
     filename: file,
-    cachedData,
+    cachedData: cached.data,
     importModuleDynamically,
   });
   /** @type {CodeCacheState} */
-  let state = cachedData === undefined ? (data === undefined ? 'absent' : 'stale') : script.cachedDataRejected === true ? 'rejected' : 'accepted';
+  let state = cached.state !== 'found' ? cached.state : script.cachedDataRejected === true ? 'rejected' : 'accepted';
   /** @type {CodeCache} */
   const cache = {
     get state() {
       return state;
     },
     save() {
-      if (state !== 'absent' && state !== 'stale') return;
-      const temporary = `${cacheFile}.${String(process.pid)}-${String(require('node:worker_threads').threadId)}.tmp`;
-      try {
-        fs.writeFileSync(temporary, Buffer.concat([Buffer.from(header, 'latin1'), script.createCachedData()]));
-        // Atomic: a thread starting meanwhile reads the old file or the new one, never half of one.
-        fs.renameSync(temporary, cacheFile);
-        state = 'written';
-      } catch {
-        fs.rmSync(temporary, { force: true });
-        // Saved once or never: a read-only install must not retry at every call.
-        state = 'off';
-      }
+      if (state === 'accepted' || state === 'off' || state === 'written' || state === 'unsaved') return;
+      const written = writeAtomically(cacheFile, () => {
+        const data = script.createCachedData();
+        return [Buffer.from(`${header}${String(data.length)}\n`, 'latin1'), data, data];
+      });
+      state = written ? 'written' : 'unsaved';
     },
   };
-  const bundle = new Module(file, module);
+  const self = /** @type {NodeJS.Module} */ (/** @type {unknown} */ (module));
+  const bundle = new Module(file, self);
   bundle.filename = file;
   // The same folder as this file: the same package search paths.
-  bundle.paths = /** @type {{ paths: string[] }} */ (/** @type {unknown} */ (module)).paths;
+  bundle.paths = self.paths;
   bundle[CODE_CACHE] = cache;
-  /** @type {NodeJS.Require} */
-  const local = Object.assign((/** @type {string} */ id) => /** @type {unknown} */ (bundle.require(id)), {
-    // Resolves from this folder, as the bundle's own would.
-    resolve: require.resolve,
-    main: require.main,
-    cache: require.cache,
-    extensions: require.extensions,
-  });
   require.cache[file] = bundle;
   try {
-    /** @type {Function} */ (script.runInThisContext()).call(bundle.exports, bundle.exports, local, bundle, file, __dirname);
+    const wrapper = /** @type {(this: unknown, ...args: unknown[]) => void} */ (script.runInThisContext());
+    wrapper.call(bundle.exports, bundle.exports, requireOf(bundle), bundle, file, __dirname);
   } catch (error) {
-    delete require.cache[file];
+    Reflect.deleteProperty(require.cache, file);
     throw error;
   }
   bundle.loaded = true;
   return bundle.exports;
 }
 
+/**
+ * The `require` a module of Node's loader gets, for `bundle`: it loads through the bundle's module
+ * (its children, its parent) and resolves from this folder, which is the bundle's own.
+ * @param {LoaderModule} bundle
+ * @returns {NodeJS.Require}
+ */
+function requireOf(bundle) {
+  const local = (/** @type {string} */ id) => /** @type {unknown} */ (bundle.require(id));
+  // Every property of this file's `require` (resolve, main, cache, extensions), as Node's loader gives each module.
+  return Object.assign(local, require);
+}
+
 /** @param {string} file */
 function requireOff(file) {
   const exports = /** @type {unknown} */ (require(file));
-  const bundle = require.cache[file];
-  /** @type {CodeCache} */
-  const cache = { state: 'off', save: () => undefined };
-  if (bundle !== undefined) Object.defineProperty(bundle, CODE_CACHE, { value: cache });
+  const bundle = /** @type {LoaderModule | undefined} */ (require.cache[file]);
+  if (bundle !== undefined) bundle[CODE_CACHE] = { state: 'off', save: () => undefined };
   return exports;
 }
 
