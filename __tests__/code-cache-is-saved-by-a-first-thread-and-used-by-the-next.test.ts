@@ -8,7 +8,9 @@ import { copyPackage, type PackageCopy, type Report, runCopy, temporaryFiles } f
  * state each thread reports is the one on the bundle's module in its `require.cache`.
  */
 let copy: PackageCopy;
-beforeEach(() => (copy = copyPackage()));
+beforeEach(() => {
+  copy = copyPackage();
+});
 afterEach(() => {
   copy.remove();
 });
