@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { copyPackage, type PackageCopy, type Report, runCopy, temporaryFiles } from './helpers-code-cache';
 
 /**
@@ -25,4 +26,21 @@ test('processes and threads racing to save the cache leave one whole cache and n
   expect(temporaryFiles(copy)).toEqual([]);
   expect(fs.statSync(copy.cacheFile).isFile()).toBe(true);
   expect((await runCopy(copy, 'spawn')).map((r) => r.state)).toEqual(['accepted']);
+});
+
+test('a save replaces the cache file whole, never writes into it: a reader of the old file reads it unchanged', async () => {
+  const other = copyPackage();
+  try {
+    // A stale cache, and a second name for that file, as a thread that opened it holds it.
+    const stale = Buffer.from('asyncthreadpool code cache 2 0 0 1\nxx');
+    fs.writeFileSync(other.cacheFile, stale);
+    const held = path.join(other.dir, 'held.cache');
+    fs.linkSync(other.cacheFile, held);
+    const run = await runCopy<{ first: Report[]; second: Report[] }>(other, 'pool');
+    expect(run.second.map((r) => r.state)).toEqual(['written']);
+    expect(fs.statSync(other.cacheFile).ino).not.toBe(fs.statSync(held).ino);
+    expect(fs.readFileSync(held)).toEqual(stale);
+  } finally {
+    other.remove();
+  }
 });
