@@ -39,7 +39,7 @@ export function copyPackage(): PackageCopy {
   });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
   fs.mkdirSync(path.join(dir, 'fixtures'));
-  fs.copyFileSync(path.join(__dirname, 'fixtures', 'code-cache-tasks.cjs'), path.join(dir, 'fixtures', 'code-cache-tasks.cjs'));
+  for (const file of ['code-cache-tasks.cjs', 'code-cache-tasks.mjs']) fs.copyFileSync(path.join(__dirname, 'fixtures', file), path.join(dir, 'fixtures', file));
   const bundle = path.join(dir, 'dist', 'worker', 'thread.js');
   return {
     dir,
@@ -59,12 +59,20 @@ export interface RunOptions {
   uid?: number;
 }
 
+/** How code-cache-run.cjs calls: see there. */
+export type How = 'spawn' | 'pool' | 'facts' | 'esm';
+
 /**
  * Runs __tests__/fixtures/code-cache-run.cjs against `copy` in a fresh process (`how`: `spawn`,
- * `pool` with `threads`, or `facts`) and returns the JSON it printed; rejects with its output if
+ * `pool` with `threads`, `facts` or `esm`) and returns the JSON it printed; rejects with its output if
  * it failed. The limit bounds a hang only.
  */
-export function runCopy<T = Report[]>(copy: PackageCopy, how: 'spawn' | 'pool' | 'facts', options: RunOptions = {}, threads = 1): Promise<T> {
+export async function runCopy<T = Report[]>(copy: PackageCopy, how: How, options: RunOptions = {}, threads = 1): Promise<T> {
+  return (await runCopyWithOutput(copy, how, options, threads)).printed as T;
+}
+
+/** {@link runCopy}, with what the child wrote to stderr. */
+export function runCopyWithOutput(copy: PackageCopy, how: How, options: RunOptions = {}, threads = 1): Promise<{ printed: unknown; stderr: string }> {
   const args = [...(options.execArgv ?? []), path.join(__dirname, 'fixtures', 'code-cache-run.cjs'), copy.dir, how, String(threads)];
   const env = { ...process.env, ...options.env };
   const user = options.uid === undefined ? {} : { uid: options.uid, gid: options.uid };
@@ -74,7 +82,7 @@ export function runCopy<T = Report[]>(copy: PackageCopy, how: 'spawn' | 'pool' |
         reject(new Error(`the child failed (${String(error.code ?? error.signal)}): ${stderr}`, { cause: error }));
         return;
       }
-      resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as T);
+      resolve({ printed: JSON.parse(stdout.trim().split('\n').pop() ?? '') as unknown, stderr });
     });
   });
 }

@@ -128,9 +128,9 @@ function writeAtomically(file, parts) {
  * makes its own, as its first thread runs.
  *
  * Not used (plain `require`, state `off`) where source maps are enabled (`--enable-source-maps`:
- * Node maps stack traces only for files its loader compiled), where `vm` lacks the main context's
- * loader for `import()` (Node 20 before 20.12), where this module is not one of Node's loader, or
- * with `ASYNCTHREADPOOL_CODE_CACHE=0` in the thread's environment.
+ * Node maps stack traces only for files its loader compiled), where this module is not one of
+ * Node's loader, or with `ASYNCTHREADPOOL_CODE_CACHE=0` in the thread's environment. The bundle
+ * has no loader for `import()` of its own: the worker side imports through import.cjs.
  * @param {string} file
  * @returns {unknown}
  */
@@ -139,12 +139,10 @@ function loadBundle(file) {
   // `process.sourceMapsEnabled` is Node 20.7's.
   const sourceMaps = /** @type {Partial<Pick<NodeJS.Process, 'sourceMapsEnabled'>>} */ (process).sourceMapsEnabled ?? process.execArgv.includes('--enable-source-maps');
   if (sourceMaps || process.env.ASYNCTHREADPOOL_CODE_CACHE === '0' || typeof Module._nodeModulePaths !== 'function') return requireOff(file);
-  const vm = require('node:vm');
-  /** @type {number | undefined} */
-  const importModuleDynamically = /** @type {Partial<typeof vm.constants>} */ (vm.constants).USE_MAIN_CONTEXT_DEFAULT_LOADER;
   const source = fs.readFileSync(file, 'utf8');
   const hash = BUNDLE_HASH.exec(source.slice(0, 512))?.[1];
-  if (importModuleDynamically === undefined || hash === undefined) return requireOff(file);
+  if (hash === undefined) return requireOff(file);
+  const vm = require('node:vm');
   const cacheFile = `${file}.${process.version}-${process.arch}.cache`;
   const header = cacheHeader(hash, source.length);
   /** @type {Buffer | undefined} */
@@ -159,7 +157,6 @@ function loadBundle(file) {
   const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
     filename: file,
     cachedData: cached.data,
-    importModuleDynamically,
   });
   /** @type {CodeCacheState} */
   let state = cached.state !== 'found' ? cached.state : script.cachedDataRejected === true ? 'rejected' : 'accepted';
