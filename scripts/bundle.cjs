@@ -21,6 +21,9 @@
  * (the main thread loads them; `tsc` alone still makes a working build, whose threads load
  * `entry.js`; and the TypeScript hook's reuse of a build for the library's own sources checks
  * each file's one-source map); their `.d.ts` are untouched.
+ *
+ * The bundle's second line holds a hash of its content, which keys the V8 code cache a thread keeps
+ * next to it (see src/worker/bootstrap.cjs): a new build never uses the cache of an earlier one.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');

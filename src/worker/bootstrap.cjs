@@ -111,8 +111,12 @@ function writeAtomically(file, parts) {
     fs.renameSync(temporary, file);
     return true;
   } catch {
-    if (fd !== undefined) fs.closeSync(fd);
-    fs.rmSync(temporary, { force: true });
+    try {
+      if (fd !== undefined) fs.closeSync(fd);
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // Left behind (the folder changed under this thread): `.tmp` files are never read.
+    }
     return false;
   }
 }
