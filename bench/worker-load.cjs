@@ -10,12 +10,17 @@
 // The bundle is compiled from its V8 code cache (see src/worker/bootstrap.cjs), which a first
 // pool-less spawn saves if there is none; a third way, the first one with the cache off
 // (ASYNCTHREADPOOL_CODE_CACHE=0), shows what it saves, and each way what the cache's state was.
+// `--against <root>` adds the first way of another checkout's build (its own dist/ and
+// bench/tasks.cjs, say main's), in the same rounds. Ratios are medians of the per-round ratios.
 const path = require('node:path');
 const { Worker } = require('node:worker_threads');
 
 const ROOT = path.join(__dirname, '..');
 const DIST = path.join(ROOT, 'dist');
-const WORKERS = Number(process.argv[2] ?? 15);
+const args = process.argv.slice(2);
+const againstAt = args.indexOf('--against');
+const AGAINST = againstAt === -1 ? undefined : path.resolve(args.splice(againstAt, 2)[1] ?? '');
+const WORKERS = Number(args[0] ?? 15);
 
 /** What a thread starts from: Piscina's `filename`, and a temporary thread's file; it loads dist/worker/thread.js. */
 const START = path.join(DIST, 'worker', 'bootstrap.cjs');
@@ -46,6 +51,16 @@ const WAYS = [
     ],
   },
 ];
+if (AGAINST !== undefined) {
+  WAYS.push({
+    name: `task module importing 'asyncthreadpool/task', the build in ${AGAINST}`,
+    steps: [
+      ['worker side (bootstrap.cjs, thread.js)', path.join(AGAINST, 'dist', 'worker', 'bootstrap.cjs')],
+      ['task entry (dist/task.js)', path.join(AGAINST, 'dist', 'task.js')],
+      ['the task module itself (bench/tasks.cjs)', path.join(AGAINST, 'bench', 'tasks.cjs')],
+    ],
+  });
+}
 const CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const times = [];
@@ -78,6 +93,11 @@ void (async () => {
   const lib = require(path.join(DIST, 'index.js'));
   const { BenchTasks } = require('./tasks.cjs');
   await lib.spawn(BenchTasks).add(1, 2);
+  if (AGAINST !== undefined) {
+    // Its own library and task module, in a process of their own (one process holds one task of a name).
+    const warm = `require(${JSON.stringify(path.join(AGAINST, 'dist', 'index.js'))}).spawn(require(${JSON.stringify(path.join(AGAINST, 'bench', 'tasks.cjs'))}).BenchTasks).add(1, 2)`;
+    require('node:child_process').execFileSync(process.execPath, ['-e', warm]);
+  }
   /** @type {{ times: number[], cache: string, loaded: string[] }[][]} */
   const rows = WAYS.map(() => []);
   for (let i = 0; i < WORKERS; i++) {
@@ -97,15 +117,24 @@ void (async () => {
     });
     totals.push(total);
     const loaded = runs[0]?.loaded ?? [];
-    const library = loaded.filter((f) => f.startsWith(DIST)).map((f) => path.relative(DIST, f));
+    // The way's own dist/ (the folder of its worker/bootstrap.cjs's folder).
+    const dist = path.dirname(path.dirname(way.steps[0]?.[1] ?? START));
+    const library = loaded.filter((f) => f.startsWith(dist)).map((f) => path.relative(dist, f));
     const packages = [...new Set(loaded.flatMap((f) => /[\\/]node_modules[\\/]((?:@[^\\/]+[\\/])?[^\\/]+)/.exec(f)?.[1] ?? []))];
     const wholes = runs.map((run) => run.times.reduce((sum, t) => sum + t, 0)).sort((a, b) => a - b);
     const whole = wholes[Math.floor(wholes.length / 2)] ?? 0;
     process.stdout.write(`  ${'total'.padEnd(44)} ${total.toFixed(1)} ms (median of the per-worker totals: ${whole.toFixed(1)} ms)\n`);
     process.stdout.write(`  loads ${String(library.length)} library modules (${library.join(', ')}) and packages: ${packages.join(', ') || 'none'}\n`);
   });
-  const [light, off, full] = totals;
-  if (light !== undefined && off !== undefined && off > 0) process.stdout.write(`code cache on / off: ${(light / off).toFixed(2)}×\n`);
+  const [light, , full] = totals;
+  /** The median over rounds of way `a`'s total / way `b`'s. @param {number} a @param {number} b */
+  const pairRatio = (a, b) => {
+    const sum = (/** @type {{ times: number[] } | undefined} */ run) => run?.times.reduce((x, t) => x + t, 0) ?? NaN;
+    const ratios = (rows[a] ?? []).map((run, i) => sum(run) / sum(rows[b]?.[i])).sort((x, y) => x - y);
+    return ratios[Math.floor(ratios.length / 2)] ?? NaN;
+  };
+  process.stdout.write(`code cache on / off: ${pairRatio(0, 1).toFixed(2)}× (median of the per-round ratios of the totals)\n`);
+  if (AGAINST !== undefined) process.stdout.write(`this build / the build in ${AGAINST}: ${pairRatio(0, 3).toFixed(2)}× (median of the per-round ratios of the totals)\n`);
   if (light !== undefined && full !== undefined && light > 0) {
     process.stdout.write(`index / task entry: ${(full / light).toFixed(2)}× (${(full - light).toFixed(1)} ms more per thread)\n`);
   }
