@@ -21,7 +21,11 @@
  * (the main thread loads them; `tsc` alone still makes a working build, whose threads load
  * `entry.js`; and the TypeScript hook's reuse of a build for the library's own sources checks
  * each file's one-source map); their `.d.ts` are untouched.
+ *
+ * The bundle's second line holds a hash of its content, which keys the V8 code cache a thread keeps
+ * next to it (see src/worker/bootstrap.cjs): a new build never uses the cache of an earlier one.
  */
+const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
@@ -173,6 +177,7 @@ function encodeMappings(lines) {
  * group, then the preloads and the entry.
  */
 const LOADER = `'use strict';
+// asyncthreadpool bundle __HASH__
 // Built by scripts/bundle.cjs: this file and the library modules it needs, each in the function
 // below that holds its compiled code as it is in its own file under dist/ (see that script).
 const bundled = (() => {
@@ -277,6 +282,8 @@ function build(bundle) {
   code += `${tail.join('\n')}\n`;
   const mapName = `${path.basename(outFile)}.map`;
   code += `//# sourceMappingURL=${mapName}\n`;
+  // The content's hash, which keys the bundle's code cache (see src/worker/bootstrap.cjs).
+  code = code.replace('__HASH__', crypto.createHash('sha256').update(code).digest('hex').slice(0, 32));
   const map = { version: 3, file: path.basename(outFile), sources, sourcesContent, names: [], mappings: encodeMappings(lines) };
   fs.writeFileSync(outFile, code);
   fs.writeFileSync(`${outFile}.map`, JSON.stringify(map));

@@ -46,6 +46,7 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
         // The main thread sends a run only after `ready`, and the next only once this one answered.
         void ready.then(async (state) => {
           await serve(message.requests, state, control);
+          saveCodeCache();
           pollFor(control, config.spinWait, handle);
         });
         return;
@@ -194,5 +195,21 @@ async function runTemporary(config: TemporaryWorkerData, port: MessagePort): Pro
   // wrote to stdout/stderr reach the main thread first.
   await flush(process.stdout);
   await flush(process.stderr);
+  // Before the answer: the main thread ends this thread on it.
+  saveCodeCache();
   answer(port, 0, config.request, outcome);
 }
+
+/**
+ * Saves the bundle's V8 code cache where the thread found none for this build and Node version
+ * (see src/worker/bootstrap.cjs, which put it on this module when it loaded the bundle): once, after
+ * the thread's first call, so that the cache holds the functions a thread runs up to its first
+ * answer. Nothing to do on later calls, on threads that found a cache, or without the bundle.
+ */
+function saveCodeCache(): void {
+  if (codeCacheSaved) return;
+  codeCacheSaved = true;
+  (module as unknown as Partial<Record<symbol, { save(): void }>>)[Symbol.for('asyncthreadpool.codeCache')]?.save();
+}
+
+let codeCacheSaved = false;

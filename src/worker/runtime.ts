@@ -56,9 +56,18 @@ export async function loadModule(file: string, modules: ModuleRegistry): Promise
   return entry;
 }
 
-/** `import()` that no compiler rewrites into `require()` (this file may itself be compiled to CommonJS). */
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a fixed string, not user input
-const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
+/**
+ * `import()` that no compiler rewrites into `require()` (this file may itself be compiled to
+ * CommonJS), and that works where this file is part of the bundle compiled from its code cache:
+ * see import.cjs.
+ */
+function importModule(specifier: string): Promise<unknown> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- compiled by Node's own loader, see there
+  importer ??= require('./import.cjs') as (specifier: string) => Promise<unknown>;
+  return importer(specifier);
+}
+
+let importer: ((specifier: string) => Promise<unknown>) | undefined;
 
 async function requireOrImport(file: string): Promise<unknown> {
   if (file.endsWith('.mjs')) return importModule(nodeUrl().pathToFileURL(file).href);
