@@ -152,6 +152,14 @@ class StreamState {
       this.#readers.shift()?.resolve({ done: false, value });
       this.#took(value);
     }
+    if (i === items.length) return;
+    if (this.#head === this.#buffer.length) {
+      // Nothing buffered: the chunk becomes the buffer (it is this side's own copy, fresh from the
+      // message), rather than each of its items being copied in.
+      this.#buffer = items as unknown[];
+      this.#head = i;
+      return;
+    }
     for (; i < items.length; i++) this.#buffer.push(items[i]);
   }
 

@@ -236,10 +236,11 @@ export class StreamPump {
     this.#wakeUp();
   }
 
+  /** Resumes the pulling, in a microtask: on the inline pool a wake comes from the consumer's `next()`, which must not run the task. */
   #wakeUp(): void {
     const wake = this.#wake;
     this.#wake = undefined;
-    wake?.();
+    if (wake !== undefined) queueMicrotask(wake);
   }
 
   /**
