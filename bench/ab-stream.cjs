@@ -1,11 +1,11 @@
 'use strict';
-// `node bench/ab-stream.cjs <rootA> <rootB> [rounds] [n] [reps]` (not part of `npm run bench`):
+// `node bench/ab-stream.cjs <rootA> <rootB> [rounds] [n] [reps] [kinds]` (not part of `npm run bench`):
 // streamed vs returned as one array (the (h) rows of `npm run bench`, issue 14 item 1) for two
 // builds of this library (two checkouts, each built with `npm run build`), in fresh processes
 // alternating A B, B A, … for `rounds` pairs, so that both see the same machine load. Each process
 // loads one build (bench/ab/stream-tasks.cjs: the same task code for both), makes a 1-thread pool
 // and, after warm-up calls, times `reps` pairs of `rowsArray(n)` and `rowsStream(n)` (numbers, then
-// small objects), each pair in alternating order. Per process, the median over its pairs of:
+// small objects; `kinds`, e.g. `numbers`, for one of them), each pair in alternating order. Per process, the median over its pairs of:
 // stream / array wall time, and the CPU time of the caller's thread and of the pool's thread
 // (/proc on Linux: what the machine's load moves least), and the stream-control messages the caller
 // posted per stream (`credit`, or `wake`: counted on `MessagePort.prototype.postMessage`). Peak
@@ -16,6 +16,8 @@
 // Example: main against the working tree:
 //   git worktree add --detach /tmp/base main && cp -al node_modules /tmp/base/ && (cd /tmp/base && npm run build)
 //   npm run build && node bench/ab-stream.cjs /tmp/base . 10 1000000 3
+// and instruction counts (valgrind, slow: n 100,000 is enough):
+//   node bench/ab-stream.cjs --instructions /tmp/base . 100000
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
 const { execFileSync } = require('node:child_process');
@@ -117,9 +119,9 @@ async function child(argv) {
 
 /** @param {string[]} argv */
 function parent(argv) {
-  const [rootA = '', rootB = '', roundsArg = '10', nArg = '1000000', repsArg = '3'] = argv;
+  const [rootA = '', rootB = '', roundsArg = '10', nArg = '1000000', repsArg = '3', kindsArg = 'numbers,objects'] = argv;
   if (rootA === '' || rootB === '') {
-    process.stderr.write('usage: node bench/ab-stream.cjs <rootA> <rootB> [rounds] [n] [reps]\n');
+    process.stderr.write('usage: node bench/ab-stream.cjs <rootA> <rootB> [rounds] [n] [reps] [numbers,objects]\n');
     process.exit(2);
   }
   const rounds = Number(roundsArg);
@@ -137,7 +139,7 @@ function parent(argv) {
   for (const [kind, numbers] of [
     ['numbers', '1'],
     ['objects', '0'],
-  ]) {
+  ].filter(([name]) => kindsArg.split(',').includes(name ?? ''))) {
     /** @type {Record<string, Record<string, number>[]>} */
     const got = { A: [], B: [] };
     /** @type {Record<string, Record<string, number[]>>} */
