@@ -77,6 +77,16 @@ describe('streaming tasks', () => {
     expectCode(error, 'ERR_UNCLONEABLE');
     expect(items).toEqual([1]);
     expect(await pool.spawn(StreamTasks).quick(1)).toBe(1);
+    // The same when the items go out at the next turn, while the task waits.
+    const later: unknown[] = [];
+    const refused = await rejectionOf(
+      (async () => {
+        for await (const item of pool.spawn(StreamTasks).uncloneableThenWait()) later.push(item);
+      })(),
+    );
+    expectCode(refused, 'ERR_UNCLONEABLE');
+    expect(later).toEqual([1]);
+    expect(await pool.spawn(StreamTasks).quick(2)).toBe(2);
   });
 
   test('a stream cannot be broadcast; a closed pool refuses it at its first next()', async () => {

@@ -74,8 +74,8 @@ export class InlineBackend implements Backend {
         }, record.name);
       }
       const result = invokeTask(record, args, context, controller?.signal, reporter?.report);
-      if (request.stream !== undefined && request.call !== undefined && onEvent !== undefined) {
-        await this.#stream(record, request.call, request.stream, await result, onEvent, controller?.signal);
+      if (request.stream !== undefined && request.call !== undefined && request.credit !== undefined && onEvent !== undefined) {
+        await this.#stream(record, request.call, request.stream, request.credit, await result, onEvent, controller?.signal);
         return { ok: true, value: undefined };
       }
       const { value, transfer: back } = sendableResult(record, await result);
@@ -95,11 +95,15 @@ export class InlineBackend implements Backend {
     }
   }
 
-  /** Streams a streaming task's items as a thread does: structured clones (moved items transferred), under the caller's credit. */
+  /**
+   * Streams a streaming task's items as a thread does: structured clones (moved items transferred),
+   * under the caller's credit, in the same shared memory (this thread is both sides: a wake is a call).
+   */
   async #stream(
     record: NonNullable<ReturnType<typeof taskByName>>,
     call: number,
-    credit: number,
+    highWaterMark: number,
+    credit: SharedArrayBuffer,
     returned: unknown,
     onEvent: OnCallEvent,
     signal: AbortSignal | undefined,
@@ -107,7 +111,7 @@ export class InlineBackend implements Backend {
     if (!isAsyncIterable(returned)) {
       throw fail('ERR_INVALID_TASK', `${record.name} is a streaming task but returned ${describe(returned)}, not an AsyncIterable`);
     }
-    const pump = new StreamPump(credit);
+    const pump = new StreamPump(highWaterMark, credit);
     if (this.#cancelled.delete(call)) pump.cancel();
     this.#streams.set(call, pump);
     try {
@@ -127,7 +131,7 @@ export class InlineBackend implements Backend {
 
   controlStream(request: StreamControlRequest): void {
     const pump = this.#streams.get(request.call);
-    if (request.type === 'credit') pump?.addCredit(request.items);
+    if (request.type === 'wake') pump?.wake();
     else if (pump !== undefined) pump.cancel();
     else this.#cancelled.add(request.call);
   }

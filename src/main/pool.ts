@@ -313,11 +313,11 @@ export class ThreadPool<Ctx = never> implements AsyncDisposable {
     const { args: plain, transfer } = unwrapMoved(args);
     const request = buildRequest(record, plain as unknown[]);
     if (request instanceof Error) return newStream(request, highWaterMark);
-    return newStream((onItems: (items: readonly unknown[]) => void, trace?: CallTrace) => {
+    return newStream((onItems: (items: readonly unknown[]) => void, credit: SharedArrayBuffer, trace?: CallTrace) => {
       // The pool may have closed since the call.
       const late = this.#refusal(record);
-      if (late !== null) return { result: Promise.reject(late), credit: () => undefined, cancel: () => undefined };
-      return this.#scheduler.submitStream(record, { ...request, stream: highWaterMark }, transfer, options, onItems, trace);
+      if (late !== null) return { result: Promise.reject(late), wake: () => undefined, cancel: () => undefined };
+      return this.#scheduler.submitStream(record, { ...request, stream: highWaterMark, credit }, transfer, options, onItems, trace);
     }, highWaterMark);
   }
 

@@ -40,12 +40,15 @@ interface Call {
   readonly trace: CallTrace | undefined;
 }
 
-/** The caller's side of a streaming call: its end, and the credit and cancellation it sends the thread. */
+/** The caller's side of a streaming call: its end, and the credit and cancellation it gives the thread. */
 export interface StreamCall {
   /** Settles when the call ends: resolves once the task's iterator is done or cancelled, rejects with its failure. */
   readonly result: Promise<unknown>;
-  /** The caller took items weighing `items` credit units (`itemWeight`): the thread may send as much again. */
-  credit(items: number): void;
+  /**
+   * The caller published credit in the stream's shared `credit` (`SharedCredit`) while the thread
+   * waited for it: the thread reads it again.
+   */
+  wake(): void;
   /** The caller stopped iterating: the thread ends the iterator (its `finally` runs); `result` then resolves. */
   cancel(): void;
 }
@@ -137,8 +140,8 @@ export class Scheduler {
   }
 
   /**
-   * Queues a streaming call (`request.stream` is its initial credit); its items go to `onItems` as
-   * they arrive, and the stream's consumer sends credit and cancellation through what this returns.
+   * Queues a streaming call (`request.stream` is its `highWaterMark`, `request.credit` its shared credit); its items go to `onItems` as
+   * they arrive, and the stream's consumer gives credit and cancellation through what this returns.
    */
   submitStream(
     record: TaskRecord,
@@ -152,8 +155,8 @@ export class Scheduler {
     const result = this.submit(record, { ...request, call: id }, transfer, options, onItems, trace);
     return {
       result,
-      credit: (items) => {
-        if (this.#streams.get(id)?.state === 'running') this.#executor.controlStream({ type: 'credit', call: id, items });
+      wake: () => {
+        if (this.#streams.get(id)?.state === 'running') this.#executor.controlStream({ type: 'wake', call: id });
       },
       cancel: () => {
         const call = this.#streams.get(id);

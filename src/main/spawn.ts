@@ -93,8 +93,8 @@ function runOnTemporaryThread(
   if (record.stream === true) {
     // A stream starts its thread at its first `next()`.
     const highWaterMark = options?.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    const start = (onItems: (items: readonly unknown[]) => void, trace?: CallTrace): StreamCall =>
-      startTemporary(record, args, options, env, { highWaterMark, onItems }, trace);
+    const start = (onItems: (items: readonly unknown[]) => void, credit: SharedArrayBuffer, trace?: CallTrace): StreamCall =>
+      startTemporary(record, args, options, env, { highWaterMark, credit, onItems }, trace);
     const { createTaskStream } = streams();
     if (!tracing()) return createTaskStream(start, highWaterMark);
     return createTaskStream(traceStream(() => newTrace(record, args, 'spawn', undefined, false, options), start), highWaterMark);
@@ -104,7 +104,7 @@ function runOnTemporaryThread(
   return traceCall(trace, () => startTemporary(record, args, options, env, undefined, trace).result);
 }
 
-const REFUSED = { credit: () => undefined, cancel: () => undefined };
+const REFUSED = { wake: () => undefined, cancel: () => undefined };
 
 /** The same call id on every temporary thread: each runs one call. */
 const TEMPORARY_CALL = 0;
@@ -114,7 +114,7 @@ function startTemporary(
   args: unknown[],
   options: CallOptions | undefined,
   env: Record<string, string> | typeof SHARE_ENV | undefined,
-  stream: { readonly highWaterMark: number; readonly onItems: (items: readonly unknown[]) => void } | undefined,
+  stream: { readonly highWaterMark: number; readonly credit: SharedArrayBuffer; readonly onItems: (items: readonly unknown[]) => void } | undefined,
   trace: CallTrace | undefined,
 ): StreamCall {
   const { args: plain, transfer } = unwrapMoved(args);
@@ -125,7 +125,7 @@ function startTemporary(
   const onProgress = options?.onProgress;
   let request: TaskRequest = built;
   if (onProgress !== undefined) request = { ...request, progress: true };
-  if (stream !== undefined) request = { ...request, call: TEMPORARY_CALL, stream: stream.highWaterMark };
+  if (stream !== undefined) request = { ...request, call: TEMPORARY_CALL, stream: stream.highWaterMark, credit: stream.credit };
   // The thread answers on a private channel, never on `parentPort`, where a task may post anything.
   const { port1: answers, port2 } = new MessageChannel();
   prepareThreadSource(request.module);
@@ -232,8 +232,8 @@ function startTemporary(
   });
   return {
     result,
-    credit: (items) => {
-      control({ type: 'credit', call: TEMPORARY_CALL, items });
+    wake: () => {
+      control({ type: 'wake', call: TEMPORARY_CALL });
     },
     cancel: () => {
       control({ type: 'cancel', call: TEMPORARY_CALL });

@@ -1,4 +1,4 @@
-import { ITEM_WEIGHT, itemWeight } from '../shared/call-events';
+import { ITEM_WEIGHT, itemWeight, SharedCredit } from '../shared/call-events';
 import { AsyncThreadPoolError } from '../shared/errors';
 import type { StreamCall } from './scheduler';
 
@@ -29,8 +29,11 @@ export interface TaskStream<T> extends AsyncIterableIterator<T> {
   [Symbol.asyncIterator](): TaskStream<T>;
 }
 
-/** Starts the call behind a stream: `onItems` takes its items as they come. */
-export type StartStream = (onItems: (items: readonly unknown[]) => void) => StreamCall;
+/**
+ * Starts the call behind a stream: `onItems` takes its items as they come; `credit` is the stream's
+ * shared credit (`SharedCredit`), which the request carries to the side that runs the task.
+ */
+export type StartStream = (onItems: (items: readonly unknown[]) => void, credit: SharedArrayBuffer) => StreamCall;
 
 interface Reader {
   readonly resolve: (result: IteratorResult<unknown, undefined>) => void;
@@ -46,14 +49,18 @@ const DONE: IteratorResult<unknown, undefined> = Object.freeze({ done: true, val
  */
 class StreamState {
   readonly #start: StartStream | Error;
-  /** Credit given back once the consumer took items weighing this many units (see `itemWeight`). */
+  /** Credit published once the consumer took items weighing this many units (see `itemWeight`). */
   readonly #creditStep: number;
   #call: StreamCall | undefined;
+  /** Made with the call: what the consumer took, in memory the thread reads. */
+  #credit: SharedCredit | undefined;
   #buffer: unknown[] = [];
   #head = 0;
   #readers: Reader[] = [];
-  /** The weight of the items taken since the last credit, in units. */
+  /** The weight of the items taken since the last publication of credit, in units. */
   #taken = 0;
+  /** The weight of the items taken in all, as last published, in units. */
+  #published = 0;
   /** The call ended: `error` (if it failed) is delivered once the buffer is empty. */
   #ended: { error: unknown; failed: boolean } | undefined;
   /** The consumer is done with the stream (returned, or it saw the end): every `next()` is done. */
@@ -82,9 +89,10 @@ class StreamState {
         this.#closed = true;
         return Promise.reject(this.#start);
       }
+      this.#credit = new SharedCredit();
       this.#call = this.#start((items) => {
         this.#onItems(items);
-      });
+      }, this.#credit.buffer);
       this.#call.result.then(
         () => {
           this.#onEnd(undefined, false);
@@ -94,7 +102,7 @@ class StreamState {
         },
       );
     }
-    // Waiting with nothing here: give back what was taken, even less than a step, or a thread
+    // Waiting with nothing here: publish what was taken, even less than a step, or a thread
     // holding less than a whole item's credit (small items taken by the unit) would wait forever.
     this.#giveBack();
     return new Promise((resolve, reject) => {
@@ -128,11 +136,12 @@ class StreamState {
     if (this.#taken >= this.#creditStep) this.#giveBack();
   }
 
+  /** Publishes the credit taken (shared memory: no message, unless the thread waits for it). */
   #giveBack(): void {
     if (this.#taken === 0 || this.#ended !== undefined) return;
-    const units = this.#taken;
+    this.#published += this.#taken;
     this.#taken = 0;
-    this.#call?.credit(units);
+    if (this.#credit?.publish(this.#published) === true) this.#call?.wake();
   }
 
   #onItems(items: readonly unknown[]): void {
@@ -142,6 +151,14 @@ class StreamState {
       const value = items[i++];
       this.#readers.shift()?.resolve({ done: false, value });
       this.#took(value);
+    }
+    if (i === items.length) return;
+    if (this.#head === this.#buffer.length) {
+      // Nothing buffered: the chunk becomes the buffer (it is this side's own copy, fresh from the
+      // message), rather than each of its items being copied in.
+      this.#buffer = items as unknown[];
+      this.#head = i;
+      return;
     }
     for (; i < items.length; i++) this.#buffer.push(items[i]);
   }

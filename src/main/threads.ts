@@ -275,7 +275,7 @@ export class PoolThreads {
     return index === -1 ? undefined : this.#idle.splice(index, 1)[0];
   }
 
-  /** Passes the caller's credit or cancellation to the thread running the streaming call. */
+  /** Passes the caller's wake or cancellation to the thread running the streaming call. */
   controlStream(request: StreamControlRequest): void {
     const call = request.call;
     for (const entry of this.#entries.values()) {

@@ -152,15 +152,18 @@ export function traceCall<T>(trace: CallTrace, call: () => Promise<T>): Promise<
 }
 
 /** Starts a streaming call (as `createTaskStream` does), told its trace when it is traced. */
-export type TracedStart = (onItems: (items: readonly unknown[]) => void, trace?: CallTrace) => StreamCall;
+export type TracedStart = (onItems: (items: readonly unknown[]) => void, credit: SharedArrayBuffer, trace?: CallTrace) => StreamCall;
 
 /**
  * A stream's start, traced: at the first `next()`, it makes the trace (`describe`) and starts the
  * call under it (a refusal `Error`: a call that fails with it), counting its items; the trace ends
  * when the call's result settles, which is when the stream ends.
  */
-export function traceStream(describe: () => CallTrace, start: TracedStart | Error): (onItems: (items: readonly unknown[]) => void) => StreamCall {
-  return (onItems) => {
+export function traceStream(
+  describe: () => CallTrace,
+  start: TracedStart | Error,
+): (onItems: (items: readonly unknown[]) => void, credit: SharedArrayBuffer) => StreamCall {
+  return (onItems, credit) => {
     const trace = describe();
     let call: StreamCall | undefined;
     const result = traceCall(trace, () => {
@@ -168,13 +171,13 @@ export function traceStream(describe: () => CallTrace, start: TracedStart | Erro
       call = start((items) => {
         trace.items += items.length;
         onItems(items);
-      }, trace);
+      }, credit, trace);
       return call.result;
     });
     return {
       result,
-      credit: (items) => {
-        call?.credit(items);
+      wake: () => {
+        call?.wake();
       },
       cancel: () => {
         call?.cancel();

@@ -115,11 +115,15 @@ export interface TaskRequest {
   readonly progress?: true;
   /**
    * Set for a streaming task: the caller's `highWaterMark`, how many items the thread may send
-   * before the caller takes any (the initial credit, a small primitive weighing 1/64 of an item:
-   * see `itemWeight` in shared/call-events.ts; `credit` requests add to it). Such a request always
-   * has a `call` id.
+   * before the caller takes any (a small primitive weighing 1/64 of an item: see `itemWeight` in
+   * shared/call-events.ts). Such a request always has a `call` id and a `credit`.
    */
   readonly stream?: number;
+  /**
+   * Set with `stream`: the stream's credit, shared memory in which the caller counts what it took
+   * (`SharedCredit` in shared/call-events.ts), read by the thread before it sends more.
+   */
+  readonly credit?: SharedArrayBuffer;
 }
 
 /** A broadcast's barrier: shared memory laid out and used only by `shared/barrier.ts`. */
@@ -162,15 +166,13 @@ export type ControlRequest =
   | StreamControlRequest;
 
 /**
- * Main thread → the thread running the streaming call `call`: `credit`, the caller took items
- * weighing `items` credit units (`itemWeight` in shared/call-events.ts: 64 an item, 1 a small
- * primitive), which the thread may send again; `cancel`, the caller stopped iterating (`break`,
+ * Main thread → the thread running the streaming call `call`: `wake`, the caller published credit
+ * in the stream's shared `credit` while the thread waited for it (sent only then: the thread reads
+ * the credit itself while it has some); `cancel`, the caller stopped iterating (`break`,
  * `return()`): the thread stops pulling items, ends the iterator (its `finally` runs) and answers the
  * call. Sent on the pool thread's control port, or on a temporary thread's private port.
  */
-export type StreamControlRequest =
-  | { readonly type: 'credit'; readonly call: number; readonly items: number }
-  | { readonly type: 'cancel'; readonly call: number };
+export type StreamControlRequest = { readonly type: 'wake'; readonly call: number } | { readonly type: 'cancel'; readonly call: number };
 
 /**
  * Thread → main thread while the `index`-th call of the current run runs (on a temporary thread,

@@ -53,7 +53,7 @@ async function startPoolThread(config: PoolWorkerData): Promise<Handler> {
       case 'abort':
         abortCall(message.call, reviveBuiltin(message.reason));
         return;
-      case 'credit':
+      case 'wake':
       case 'cancel':
         controlStream(message);
         return;
@@ -184,10 +184,10 @@ async function runTemporary(config: TemporaryWorkerData, port: MessagePort): Pro
   const { request } = config;
   const posts = request.progress === true || request.stream !== undefined ? eventPosts(port, 0) : undefined;
   if (request.stream !== undefined) {
-    // The caller's credit and cancellation come on the same private port, which keeps the thread
+    // The caller's wakes and cancellation come on the same private port, which keeps the thread
     // alive while the task waits for credit (the main thread ends the thread on the answer).
     port.on('message', (message: ControlRequest) => {
-      if (message.type === 'credit' || message.type === 'cancel') controlStream(message);
+      if (message.type === 'wake' || message.type === 'cancel') controlStream(message);
     });
   }
   const outcome = await runTask(request, { kind: 'temporary', modules: config.modules }, posts);

@@ -165,11 +165,11 @@ export interface CallEventPosts {
 const streams = new Map<number, StreamPump>();
 const cancelledEarly = new Set<number>();
 
-/** Takes the caller's credit or cancellation for a streaming call (the main thread tells every thread that may run it). */
+/** Takes the caller's wake or cancellation for a streaming call (the main thread tells every thread that may run it). */
 export function controlStream(message: StreamControlRequest): void {
   const pump = streams.get(message.call);
-  if (message.type === 'credit') {
-    pump?.addCredit(message.items);
+  if (message.type === 'wake') {
+    pump?.wake();
     return;
   }
   if (pump !== undefined) {
@@ -220,8 +220,8 @@ export async function runTask(request: TaskRequest, state: ThreadContextState, p
     }
     if (request.progress === true && posts !== undefined) reporter = new ProgressReporter(posts.progress, record.name);
     const result = invokeTask(record, request.args, context, controller?.signal, reporter?.report);
-    if (request.stream !== undefined && request.call !== undefined && posts !== undefined) {
-      await streamResult(record, request.call, request.stream, await result, posts, controller?.signal);
+    if (request.stream !== undefined && request.call !== undefined && request.credit !== undefined && posts !== undefined) {
+      await streamResult(record, request.call, request.stream, request.credit, await result, posts, controller?.signal);
       outcome = { response: { ok: true, value: undefined }, transfer: [] };
     } else {
       const { value, transfer } = sendableResult(record, await result);
@@ -243,7 +243,8 @@ export async function runTask(request: TaskRequest, state: ThreadContextState, p
 async function streamResult(
   record: TaskRecord,
   call: number,
-  credit: number,
+  highWaterMark: number,
+  credit: SharedArrayBuffer,
   returned: unknown,
   posts: CallEventPosts,
   signal: AbortSignal | undefined,
@@ -251,7 +252,7 @@ async function streamResult(
   if (!isAsyncIterable(returned)) {
     throw fail('ERR_INVALID_TASK', `${record.name} is a streaming task but returned ${describe(returned)}, not an AsyncIterable`);
   }
-  const pump = new StreamPump(credit);
+  const pump = new StreamPump(highWaterMark, credit);
   if (cancelledEarly.delete(call)) pump.cancel();
   streams.set(call, pump);
   try {
