@@ -35,7 +35,7 @@ const rounds = Number(roundsArg);
 const withCold = coldArg === 'cold';
 const rootA = path.resolve(rootAArg);
 const rootB = path.resolve(rootBArg);
-const FILES = ['start.bench-test.ts', 'tasks.ts', 'floor.ab-test.ts', 'floor-tasks.cjs', 'floor-cpu.cjs', 'dist.ab-test.ts', 'dist-tasks.ts'];
+const FILES = ['start.bench-test.ts', 'tasks.ts', 'floor.ab-test.ts', 'floor-tasks.cjs', 'floor-cpu.cjs', 'dist.ab-test.ts', 'dist-tasks.ts', 'time-start.ts'];
 const folder = `ts-jest-ab-${String(process.pid)}`;
 
 /**
