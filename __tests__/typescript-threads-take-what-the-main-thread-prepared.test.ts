@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ROOT, runNode } from './helpers-process';
+import type { HandoverReport } from './fixtures/handover-tasks';
 
 /**
  * When the library runs from its TypeScript sources under a main process that holds the compiler
@@ -13,16 +14,6 @@ import { ROOT, runNode } from './helpers-process';
  * build, reads the cache, hashes nor loads the compiler, warm cache or cold. The build is handed
  * only when every library source matches it; a task module changed since is transpiled again.
  */
-interface HandoverReport {
-  hook: { transpiled: number; cacheReads: number; buildChecks: number; handed: number; packagesResolved: number };
-  bundleLoaded: boolean;
-  librarySources: string[];
-  typescriptLoaded: boolean;
-  bundleMapParsed: boolean;
-  ownMapParsed: boolean;
-  paramTypes: string[];
-}
-
 const HOOK = path.join(ROOT, 'src', 'shared', 'ts-hook.cjs');
 
 describe('threads started by a main thread that prepared their TypeScript', () => {
