@@ -95,6 +95,83 @@ function collect(roots) {
   return [...units.values()];
 }
 
+// ---- One-byte source: what is not ASCII, escaped. ----
+
+/**
+ * `code` with every character outside ASCII written as a `\\uXXXX` escape, and where each escape
+ * moved the code after it: `[line, column, added]` (0-based, in UTF-16 units of the original).
+ * V8 keeps a source that holds any character beyond Latin-1 as a two-byte string: read, copied into
+ * the wrapper and kept twice the size, in every thread. Such characters are in comments only so far
+ * (an ellipsis, a micro sign); in a string literal the escape is the same string. Anywhere else (a
+ * template, a regular expression, a name) the build fails and says where: write the escape there.
+ * @param {string} key
+ * @param {string} code
+ * @returns {{ code: string, moved: [number, number, number][] }}
+ */
+function asciiOnly(key, code) {
+  if (!/[^\0-\x7f]/.test(code)) return { code, moved: [] };
+  /** @type {typeof import('typescript')} */
+  const ts = require('typescript');
+  const file = ts.createSourceFile(key, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.JS);
+  /** @type {[number, number][]} where an escape means what the character does: comments and string literals */
+  const escapable = [];
+  /** @param {import('typescript').Node} node */
+  const visit = (node) => {
+    if (node.kind >= ts.SyntaxKind.FirstJSDocNode && node.kind <= ts.SyntaxKind.LastJSDocNode) return;
+    const children = node.getChildren(file);
+    if (children.length === 0 || node.kind === ts.SyntaxKind.StringLiteral) {
+      // Every comment is in the trivia before some token (the last ones, before the end of the file):
+      // on the line of the token before it (trailing that one), or on lines of its own.
+      for (const comment of [...(ts.getTrailingCommentRanges(code, node.pos) ?? []), ...(ts.getLeadingCommentRanges(code, node.pos) ?? [])]) {
+        escapable.push([comment.pos, comment.end]);
+      }
+      if (node.kind === ts.SyntaxKind.StringLiteral) escapable.push([node.getStart(file), node.end]);
+      return;
+    }
+    for (const child of children) visit(child);
+  };
+  visit(file);
+  /** @type {[number, number, number][]} */
+  const moved = [];
+  let out = '';
+  let line = 0;
+  let lineStart = 0;
+  for (let at = 0; at < code.length; at++) {
+    const unit = code.charCodeAt(at);
+    if (unit === 10) {
+      line++;
+      lineStart = at + 1;
+    }
+    if (unit < 0x80) {
+      out += code.charAt(at);
+      continue;
+    }
+    const escaped = escapable.some(([from, to]) => at >= from && at < to) && code[at - 1] !== '\\';
+    if (!escaped) {
+      throw new Error(`dist/${key}:${String(line + 1)}:${String(at - lineStart + 1)}: a character beyond ASCII outside comments and string literals, where an escape could change the code: write it as an escape in the source`);
+    }
+    out += `\\u${unit.toString(16).padStart(4, '0')}`;
+    moved.push([line, at - lineStart, 5]);
+  }
+  return { code: out, moved };
+}
+
+/**
+ * Moves the generated columns of decoded segments (see {@link decodeMappings}) right past the
+ * escapes {@link asciiOnly} wrote before them on their line; in place.
+ * @param {number[][][]} lines
+ * @param {[number, number, number][]} moved
+ */
+function shiftColumns(lines, moved) {
+  for (const line of new Set(moved.map(([at]) => at))) {
+    const escapes = moved.filter(([at]) => at === line);
+    for (const segment of lines[line] ?? []) {
+      const column = segment[0] ?? 0;
+      segment[0] = column + escapes.reduce((sum, [, at, added]) => (at < column ? sum + added : sum), 0);
+    }
+  }
+}
+
 // ---- Source maps: base64 VLQ, decoded to absolute segments and encoded again. ----
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -250,7 +327,8 @@ function build(bundle) {
     const header = `bundled.table[${JSON.stringify(unit.key)}] = [${JSON.stringify(unit.deps)}, function (exports, require, module, __filename, __dirname) {\n`;
     code += header;
     lines.push([]);
-    const body = unit.code.endsWith('\n') ? unit.code : `${unit.code}\n`;
+    const ascii = asciiOnly(unit.key, unit.code);
+    const body = ascii.code.endsWith('\n') ? ascii.code : `${ascii.code}\n`;
     code += body;
     const bodyLines = body.split('\n').length - 1;
     const mapFile = path.join(DIST, `${unit.key}.map`);
@@ -274,6 +352,7 @@ function build(bundle) {
         segments.map(([column = 0, source, ...rest]) => (source === undefined ? [column] : [column, indices[source] ?? 0, ...rest.slice(0, 2)])),
       );
     }
+    shiftColumns(mapped, ascii.moved);
     for (let i = 0; i < bodyLines; i++) lines.push(mapped[i] ?? []);
     code += '}];\n';
     lines.push([]);
@@ -290,7 +369,12 @@ function build(bundle) {
   return units.map((u) => u.key);
 }
 
-for (const bundle of BUNDLES) {
-  const keys = build(bundle);
-  process.stdout.write(`bundled dist/${bundle.out}: ${keys.join(', ')}\n`);
+if (require.main === module) {
+  for (const bundle of BUNDLES) {
+    const keys = build(bundle);
+    process.stdout.write(`bundled dist/${bundle.out}: ${keys.join(', ')}\n`);
+  }
 }
+
+// For the tests of what the bundle's code becomes.
+module.exports = { asciiOnly, shiftColumns };

@@ -1,6 +1,8 @@
 import type { Piscina } from 'piscina';
 import type * as PiscinaModule from 'piscina';
 import type * as Crypto from 'node:crypto';
+// Default import: `import * as` compiles to a copy of every export.
+import fs from 'node:fs';
 import type { Transferable } from 'node:worker_threads';
 import { WORKER_BOOTSTRAP } from './call';
 import { postFailure, postRefusal } from '../shared/cloneable';
@@ -12,6 +14,30 @@ import type { CallEventMessage, ContextSpec, PoolWorkerData, SerializedThrown, S
 import type { Backend, OnCallEvent, Threads, ThreadStats } from './executor';
 import { PoolThreads, type Run } from './threads';
 import { prepareThreadSource, prepareThreadSources, threadTypeScript } from './ts-prefill';
+
+/**
+ * 16 random bytes in hex: a pool's `nonce` (see `PoolWorkerData.nonce`). Read from the kernel's
+ * random device where there is one (`device`, a character device: what `node:crypto` itself draws
+ * from), which costs microseconds; else from `node:crypto`, which costs a process ~2.5 ms to load
+ * (a thread that imports the package index, ~3-6 ms), on the way to a cold start's first result.
+ * @internal exported for its test
+ */
+export function randomNonce(device = '/dev/urandom'): string {
+  const bytes = Buffer.alloc(16);
+  try {
+    const fd = fs.openSync(device, 'r');
+    try {
+      if (fs.fstatSync(fd).isCharacterDevice() && fs.readSync(fd, bytes, 0, bytes.length, null) === bytes.length) return bytes.toString('hex');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // No such device (Windows), or not readable: node:crypto below.
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only where needed, see above
+  const { randomBytes } = require('node:crypto') as typeof Crypto;
+  return randomBytes(16).toString('hex');
+}
 
 /**
  * Runs calls on worker threads that Piscina starts and replaces. The calls themselves go to the
@@ -34,11 +60,7 @@ export class PiscinaBackend implements Backend {
     translate: (error: unknown, taskName: string) => Error,
   ) {
     this.#translate = translate;
-    // Loaded here rather than at import, like Piscina below: `node:crypto` costs a thread that
-    // imports the package index (a task module may) ~3-6 ms, and threads never construct a pool.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { randomBytes } = require('node:crypto') as typeof Crypto;
-    const nonce = randomBytes(16).toString('hex');
+    const nonce = randomNonce();
     // Loaded here rather than at import: every worker thread imports this library (task modules do)
     // and never needs Piscina's main-thread side, which costs each thread ~8 ms to load.
     // eslint-disable-next-line @typescript-eslint/no-require-imports

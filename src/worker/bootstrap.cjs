@@ -36,9 +36,9 @@ const CODE_CACHE = Symbol.for('asyncthreadpool.codeCache');
 
 /**
  * What became of the bundle's code cache on this thread: `accepted` (compiled from it), `absent`
- * (none for this Node version and architecture yet), `stale` (one of another build of the bundle),
- * `corrupt` (of this build, but its two copies of V8's data differ, or its length is wrong),
- * `rejected` (V8 refused it: another V8 build or other V8 flags), `off` (not used: see
+ * (none for this Node version and architecture yet), `stale` (one of another build of the bundle,
+ * or of this build at another path), `corrupt` (of this build, but its two copies of V8's data
+ * differ, or its length is wrong), `rejected` (V8 refused it: another V8 build or other V8 flags), `off` (not used: see
  * `loadBundle`); then after the first call, where it was neither `accepted` nor `off`: `written`
  * (this thread saved one) or `unsaved` (saving failed, such as in a read-only install).
  * @typedef {'accepted' | 'absent' | 'stale' | 'corrupt' | 'rejected' | 'off' | 'written' | 'unsaved'} CodeCacheState
@@ -58,33 +58,37 @@ const CODE_CACHE = Symbol.for('asyncthreadpool.codeCache');
  */
 
 /**
- * The first line of a cache file: the format, the bundle's content hash and length, then the
- * length of V8's data, which follows twice. V8 checks that a code cache is of its own version and
+ * The first line of a cache file: the format, the bundle's content hash and length, then the path
+ * of the bundle it was made for (URI-encoded: ASCII, no spaces) and the length of V8's data, which
+ * follows twice. V8 checks that a code cache is of its own version and
  * flags and of a source of the same length, but (in release builds) keeps no checksum of the data,
  * and aborts the whole process on data it cannot read; a checksum costs milliseconds in a fresh
  * thread (`node:crypto` alone takes longer to load than the cache saves), comparing two copies a
  * `memcmp`. So a file torn, truncated or damaged on disk is never given to V8.
  */
-const cacheHeader = (/** @type {string} */ hash, /** @type {number} */ length) => `asyncthreadpool code cache 2 ${hash} ${String(length)} `;
+const cacheHeader = (/** @type {string} */ hash, /** @type {number} */ length) => `asyncthreadpool code cache 3 ${hash} ${String(length)} `;
 
 /** The content hash scripts/bundle.cjs writes into the bundle's second line. */
 const BUNDLE_HASH = /^\/\/ asyncthreadpool bundle ([0-9a-f]+)$/m;
 
 /**
- * V8's data in a cache file read for the build whose header is `header`.
+ * V8's data in a cache file read for the build whose header is `header`, and the path of the
+ * bundle it was made for (as written: URI-encoded).
  * @param {Buffer | undefined} file
  * @param {string} header
- * @returns {{ state: 'absent' | 'stale' | 'corrupt', data?: undefined } | { state: 'found', data: Buffer }}
+ * @returns {{ state: 'absent' | 'stale' | 'corrupt', data?: undefined } | { state: 'found', data: Buffer, madeFor: string }}
  */
 function cachedDataIn(file, header) {
   if (file === undefined) return { state: 'absent' };
   if (file.subarray(0, header.length).toString('latin1') !== header) return { state: 'stale' };
   const end = file.indexOf(10, header.length);
-  const length = Number(file.subarray(header.length, end).toString('latin1'));
+  const rest = file.subarray(header.length, end).toString('latin1');
+  const space = rest.lastIndexOf(' ');
+  const length = Number(rest.slice(space + 1));
   const start = end + 1;
-  if (end === -1 || !Number.isSafeInteger(length) || length <= 0 || file.length !== start + 2 * length) return { state: 'corrupt' };
+  if (end === -1 || space <= 0 || !Number.isSafeInteger(length) || length <= 0 || file.length !== start + 2 * length) return { state: 'corrupt' };
   const data = file.subarray(start, start + length);
-  return data.equals(file.subarray(start + length)) ? { state: 'found', data } : { state: 'corrupt' };
+  return data.equals(file.subarray(start + length)) ? { state: 'found', data, madeFor: rest.slice(0, space) } : { state: 'corrupt' };
 }
 
 /**
@@ -157,13 +161,20 @@ function loadBundle(file) {
     // None yet (or not a file).
   }
   const cached = cachedDataIn(found, header);
+  const here = encodeURIComponent(file);
   // Node's own wrapper, on the first line: the bundle's lines keep their numbers.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
-    filename: file,
-    cachedData: cached.data,
-  });
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
+  let script = new vm.Script(wrapped, { filename: file, cachedData: cached.data });
   /** @type {CodeCacheState} */
   let state = cached.state !== 'found' ? cached.state : script.cachedDataRejected === true ? 'rejected' : 'accepted';
+  if (state === 'accepted' && cached.state === 'found' && cached.madeFor !== here) {
+    // Made for this build at another path (an install copied or moved with its cache): V8 keeps the
+    // file name the cache was made with, so stack traces would name that file, and the decorators,
+    // which tell a task module from the library by its frames' files, would take the bundle for the
+    // task module. Compiled again from source, with this path; the cache is replaced after the first call.
+    state = 'stale';
+    script = new vm.Script(wrapped, { filename: file });
+  }
   /** @type {CodeCache} */
   const cache = {
     get state() {
@@ -173,7 +184,7 @@ function loadBundle(file) {
       if (state === 'accepted' || state === 'off' || state === 'written' || state === 'unsaved') return;
       const written = writeAtomically(cacheFile, () => {
         const data = script.createCachedData();
-        return [Buffer.from(`${header}${String(data.length)}\n`, 'latin1'), data, data];
+        return [Buffer.from(`${header}${here} ${String(data.length)}\n`, 'latin1'), data, data];
       });
       state = written ? 'written' : 'unsaved';
     },

@@ -39,7 +39,7 @@ export async function loadModule(file: string, modules: ModuleRegistry): Promise
     throw fail('ERR_TASK_NOT_REGISTERED', `${describe(file)} registered no tasks in the process that owns this thread; it is not loaded`);
   }
   if (!path.isAbsolute(file)) throw fail('ERR_MODULE_LOAD_FAILED', `Task module path must be absolute, got ${describe(file)}`);
-  if (/\.c?tsx?$/.test(file)) {
+  if (/\.c?tsx?$/.test(file) && !tsHookInstalled()) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the hook is CommonJS by design
     (require('../shared/ts-hook.cjs') as { install(): void }).install();
   }
@@ -54,6 +54,17 @@ export async function loadModule(file: string, modules: ModuleRegistry): Promise
   }
   loaded.set(file, entry);
   return entry;
+}
+
+/**
+ * Whether a TypeScript hook is installed on this thread already: by bootstrap.cjs when the library
+ * itself runs from its sources, whose thread then runs this module from the build (dist/), where
+ * `require('../shared/ts-hook.cjs')` would load and compile a second copy of the hook (~1 ms) only
+ * for its `install()` to find the first one there. The flag is the one the hook sets (`INSTALLED`
+ * in ts-hook.cjs).
+ */
+function tsHookInstalled(): boolean {
+  return (globalThis as Record<symbol, unknown>)[Symbol.for('asyncthreadpool.tsHook')] === true;
 }
 
 /**
