@@ -69,6 +69,39 @@ function resolveKey(fromKey, specifier) {
  * @property {Record<string, string>} deps specifier → key, for the relative requires that are bundled
  */
 
+/** A UTF-16 code unit outside ASCII. */
+const NON_ASCII = /[^\0-\x7f]/g;
+
+/**
+ * `code` with every character outside ASCII (in the library's code, a `…` or `µs` in a comment)
+ * written as its `\uXXXX` escape, one per UTF-16 code unit, which means the same character in a
+ * string, a template's value, a regular expression or an identifier (not in a tagged template's raw
+ * strings: the library's worker side has none), and is only text in a comment. A thread reads
+ * a source that is all ASCII into a string of one byte per character, half the size of one that
+ * holds a single other character, and reads, keeps and compiles the bundle from it faster (about
+ * 0.4 ms of a fresh thread's ~3 ms start from the code cache). Lines keep their numbers.
+ * @param {string} code
+ * @returns {string}
+ */
+function asciiOnly(code) {
+  return code.replace(NON_ASCII, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A line's source map segments with their columns moved to where {@link asciiOnly} put them: each
+ * code unit outside ASCII before a column became six.
+ * @param {string} line the line as tsc wrote it
+ * @param {number[][]} segments
+ * @returns {number[][]}
+ */
+function shiftedColumns(line, segments) {
+  /** @type {number[]} */
+  const at = [];
+  for (const match of line.matchAll(NON_ASCII)) at.push(match.index);
+  if (at.length === 0) return segments;
+  return segments.map(([column = 0, ...rest]) => [column + 5 * at.filter((index) => index < column).length, ...rest]);
+}
+
 /**
  * The modules reachable from `roots` by relative requires, each once, roots first.
  * @param {string[]} roots
@@ -250,7 +283,8 @@ function build(bundle) {
     const header = `bundled.table[${JSON.stringify(unit.key)}] = [${JSON.stringify(unit.deps)}, function (exports, require, module, __filename, __dirname) {\n`;
     code += header;
     lines.push([]);
-    const body = unit.code.endsWith('\n') ? unit.code : `${unit.code}\n`;
+    const original = unit.code.endsWith('\n') ? unit.code : `${unit.code}\n`;
+    const body = asciiOnly(original);
     code += body;
     const bodyLines = body.split('\n').length - 1;
     const mapFile = path.join(DIST, `${unit.key}.map`);
@@ -274,7 +308,8 @@ function build(bundle) {
         segments.map(([column = 0, source, ...rest]) => (source === undefined ? [column] : [column, indices[source] ?? 0, ...rest.slice(0, 2)])),
       );
     }
-    for (let i = 0; i < bodyLines; i++) lines.push(mapped[i] ?? []);
+    const originalLines = original.split('\n');
+    for (let i = 0; i < bodyLines; i++) lines.push(shiftedColumns(originalLines[i] ?? '', mapped[i] ?? []));
     code += '}];\n';
     lines.push([]);
   }

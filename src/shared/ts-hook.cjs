@@ -42,7 +42,7 @@ let ts;
 let tsVersion;
 /** @type {string | null | undefined} */
 let cacheDir;
-/** @type {Map<string, string | null>} folder → nearest tsconfig.json path (or null) */
+/** @type {Map<string, string | null>} folder -> nearest tsconfig.json path (or null) */
 const configFor = new Map();
 /** @type {Map<string, { text: string, options: import('typescript').CompilerOptions | undefined }>} */
 const configs = new Map();
