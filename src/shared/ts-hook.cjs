@@ -370,19 +370,19 @@ const SETTLED_MS = 2000;
 const MEMO_FORMAT = '1';
 
 /**
- * A file's or folder's stamp: device, inode, size, modification and change times (ns), which any
- * write, replacement or rename changes (of a folder: any entry added, removed or renamed); the
- * later of its two times, ms; and whether it is a folder. Undefined if absent.
+ * A file's or folder's stamp: device, inode, size, modification and change times, which any write,
+ * replacement or rename changes (of a folder: any entry added, removed or renamed); the later of
+ * its two times; and whether it is a folder. Undefined if absent. The times are ms as doubles,
+ * exact to well under a microsecond (far finer than the clock tick file times are kept to).
  * @param {string} file
  * @returns {{ stamp: string, changedMs: number, isFolder: boolean } | undefined}
  */
 function stampOf(file) {
-  const stat = fs.statSync(file, { bigint: true, throwIfNoEntry: false });
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
   if (stat === undefined) return undefined;
-  const latest = stat.mtimeNs > stat.ctimeNs ? stat.mtimeNs : stat.ctimeNs;
   return {
-    stamp: [stat.dev, stat.ino, stat.size, stat.mtimeNs, stat.ctimeNs].join(':'),
-    changedMs: Number(latest / 1_000_000n),
+    stamp: [stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs].join(':'),
+    changedMs: Math.max(stat.mtimeMs, stat.ctimeMs),
     isFolder: stat.isDirectory(),
   };
 }
