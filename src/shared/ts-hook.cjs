@@ -16,7 +16,9 @@
  * When this library itself runs from its sources, its own files come from its build instead, when
  * that was compiled from exactly these sources (`builtOutput`): then only task modules are
  * transpiled, which is what makes a cold cache cheap (a transpile on a compiler whose code is not
- * yet optimised costs about 10 ms per KB of source, and the library's sources are ~100 KB).
+ * yet optimised costs about 10 ms per KB of source, and the library's sources are ~100 KB). What
+ * that check found is remembered across processes by the files' stamps (`builtMemo`), so that a
+ * warm prefill reads, parses and resolves nothing for sources unchanged since.
  *
  * Cache folder: `$ASYNCTHREADPOOL_TS_CACHE` if set (`off` disables the cache), else
  * `node_modules/.cache/asyncthreadpool` of the nearest folder above the working directory that
@@ -40,7 +42,7 @@ let ts;
 let tsVersion;
 /** @type {string | null | undefined} */
 let cacheDir;
-/** @type {Map<string, string | null>} folder → nearest tsconfig.json path (or null) */
+/** @type {Map<string, string | null>} folder -> nearest tsconfig.json path (or null) */
 const configFor = new Map();
 /** @type {Map<string, { text: string, options: import('typescript').CompilerOptions | undefined }>} */
 const configs = new Map();
@@ -268,17 +270,7 @@ function compile(cached, filename, source, compiler) {
     fileName: filename,
     compilerOptions: forcedOptions(compiler, nearestConfig(path.dirname(filename))?.options),
   }).outputText;
-  if (cached !== undefined) {
-    try {
-      fs.mkdirSync(path.dirname(cached), { recursive: true });
-      // Write then rename, so a thread reading concurrently never sees half a file.
-      const temp = `${cached}.${String(process.pid)}.${String(Math.random()).slice(2)}.tmp`;
-      fs.writeFileSync(temp, output);
-      fs.renameSync(temp, cached);
-    } catch {
-      // A read-only or full disk only costs speed.
-    }
-  }
+  if (cached !== undefined) writeAtomically(cached, output);
   return output;
 }
 
@@ -289,14 +281,16 @@ function compile(cached, filename, source, compiler) {
  * resolves them).
  * Entries are made exactly as a thread makes them (`transpile` above: same key, same options, the
  * same compiler), so a thread that then finds them all never loads the compiler. The library's own
- * files that a thread takes from the build (`builtOutput`) are not transpiled, only followed.
+ * files that a thread takes from the build (`builtOutput`) are not transpiled, only followed; one
+ * found so by an earlier prefill and unchanged since (`builtMemo`) is not even read.
  *
  * Only a process that already holds the compiler the threads would load (under ts-jest or
  * ts-node it is in Node's module cache) transpiles here; otherwise this stops at the first file
  * missing from the cache and the threads transpile as before. Never throws.
  * @param {readonly string[]} roots absolute paths
+ * @param {number} [settledMs] how long a file must have gone unchanged to be remembered (`builtMemo`); tests shorten it
  */
-function prefill(roots) {
+function prefill(roots, settledMs = SETTLED_MS) {
   if (cachePath() === null) return;
   /** @type {string[]} */
   const queue = [];
@@ -305,14 +299,25 @@ function prefill(roots) {
     if (real !== undefined && EXTENSIONS.includes(path.extname(real))) queue.push(real);
   }
   const seen = new Set();
+  const memo = builtMemo(settledMs);
   try {
     for (let file = queue.shift(); file !== undefined; file = queue.shift()) {
       if (seen.has(file)) continue;
       seen.add(file);
+      const own = isOwnSource(file);
+      const known = own ? memo.recall(file) : undefined;
+      if (known !== undefined) {
+        // Checked against the build by an earlier prefill, and nothing it depends on changed since.
+        verifiedBuilt.add(file);
+        for (const dependency of known) if (!seen.has(dependency)) queue.push(dependency);
+        continue;
+      }
+      // Taken before the files are read: a change made while they are read then shows as a change.
+      const stamped = own ? memo.stamp(file) : undefined;
       const source = fs.readFileSync(file, 'utf8');
       let output = builtOutput(file, source);
       if (output !== undefined) verifiedBuilt.add(file);
-      else if (isOwnSource(file)) buildTrusted = false;
+      else if (own) buildTrusted = false;
       const cached = output === undefined ? cacheFile(file, source) : undefined;
       if (output === undefined && cached === undefined) {
         stopped();
@@ -331,16 +336,221 @@ function prefill(roots) {
       // The library's own modules import packages that are compiled (its dependencies): only their
       // relative imports can lead to TypeScript, and resolving a package costs a walk of node_modules.
       const fromBuild = verifiedBuilt.has(file);
+      /** @type {string[]} */
+      const followed = [];
+      /** @type {string[] | undefined} the paths the build's relative `require()`s name, while each resolves */
+      let requested = fromBuild ? [] : undefined;
       for (const match of output.matchAll(/\brequire\((["'])([^"'\n]+)\1\)/g)) {
         const request = match[2] ?? '';
         if (fromBuild && !isPath(request)) continue;
         const dependency = resolveRequest(file, request);
-        if (dependency !== undefined && EXTENSIONS.includes(path.extname(dependency)) && !seen.has(dependency)) queue.push(dependency);
+        if (dependency === undefined) requested = undefined;
+        else requested?.push(path.resolve(path.dirname(file), request));
+        if (dependency !== undefined && EXTENSIONS.includes(path.extname(dependency))) {
+          followed.push(dependency);
+          if (!seen.has(dependency)) queue.push(dependency);
+        }
       }
+      if (own && !(stamped !== undefined && requested !== undefined && memo.remember(file, stamped, followed, requested))) memo.forget(file);
     }
   } catch {
     // Whatever went wrong, the threads transpile what is missing themselves (and report it).
     stopped();
+  }
+  memo.save();
+}
+
+/**
+ * How long a file or folder must have gone unchanged before its stamp (`stampOf`) may stand for
+ * its content: file times are kept to a clock tick (milliseconds, up to seconds on some file
+ * systems), so a file changed again within the tick it was read in could keep its stamp.
+ */
+const SETTLED_MS = 2000;
+/** Bumped whenever what `builtMemo` keeps changes, to forget older memos. */
+const MEMO_FORMAT = '1';
+
+/**
+ * A file's or folder's stamp: device, inode, size, modification and change times, which any write,
+ * replacement or rename changes (of a folder: any entry added, removed or renamed); the later of
+ * its two times; and whether it is a folder. Undefined if absent. The times are ms as doubles,
+ * exact to well under a microsecond (far finer than the clock tick file times are kept to).
+ * @param {string} file
+ * @returns {{ stamp: string, changedMs: number, isFolder: boolean } | undefined}
+ */
+function stampOf(file) {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined) return undefined;
+  return {
+    stamp: [stat.dev, stat.ino, stat.size, stat.mtimeMs, stat.ctimeMs].join(':'),
+    changedMs: Math.max(stat.mtimeMs, stat.ctimeMs),
+    isFolder: stat.isDirectory(),
+  };
+}
+
+/**
+ * @typedef {object} Remembered one of the library's sources found compiled into dist/ unchanged
+ * @property {string[]} stamps of the source, its dist/ module and that module's map, as then
+ * @property {Record<string, string>} folders the stamps of the folders its relative imports resolved in, and of their parents
+ * @property {string[]} followed the TypeScript files those imports led to (what `prefill` follows)
+ */
+
+/** @type {Map<string, Remembered> | undefined} the memo, once read; see `builtMemo` */
+let remembered;
+
+/**
+ * What earlier prefills, in this process or an earlier one, found of the library's sources: a
+ * source whose stamp, and those of its dist/ module and map, are as they were when it was found
+ * compiled into dist/, and whose imports' folders are as they were (so that each import still
+ * resolves to the same file), is that build still: `prefill` then reads, parses and resolves
+ * nothing for it (reading its map, which holds the source, and resolving its imports is most of
+ * what a warm prefill costs). Kept beside the transpile cache (`built-<hash>.json`); only files
+ * that had not changed for {@link SETTLED_MS} are remembered. A source changed, replaced, or
+ * touched is checked as before, and remembered again if it still matches.
+ * @param {number} settledMs
+ */
+function builtMemo(settledMs) {
+  /** @type {Map<string, string | undefined>} folder stamps, once per prefill (a folder may change between two) */
+  const folders = new Map();
+  let changed = false;
+  const folderStamp = (/** @type {string} */ dir) => {
+    if (!folders.has(dir)) folders.set(dir, stampOf(dir)?.stamp);
+    return folders.get(dir);
+  };
+  const entries = () => (remembered ??= readMemo());
+  return {
+    /**
+     * The TypeScript files to follow from `file` if it is remembered and unchanged; else undefined.
+     * @param {string} file
+     * @returns {string[] | undefined}
+     */
+    recall(file) {
+      const entry = entries().get(file);
+      if (entry === undefined) return undefined;
+      const files = builtFiles(file);
+      if (files === undefined || files.some((f, i) => stampOf(f)?.stamp !== entry.stamps[i])) return undefined;
+      for (const [dir, stamp] of Object.entries(entry.folders)) if (folderStamp(dir) !== stamp) return undefined;
+      return entry.followed;
+    },
+    /**
+     * The stamps of `file`, its dist/ module and map, taken before they are read; undefined if one
+     * is missing or changed too recently to be remembered.
+     * @param {string} file
+     * @returns {{ stamps: string[], at: number } | undefined}
+     */
+    stamp(file) {
+      const at = Date.now();
+      const stamps = [];
+      for (const f of builtFiles(file) ?? []) {
+        const stamped = stampOf(f);
+        if (stamped === undefined || stamped.changedMs > at - settledMs) return undefined;
+        stamps.push(stamped.stamp);
+      }
+      return stamps.length === 0 ? undefined : { stamps, at };
+    },
+    /**
+     * Remembers `file` as compiled into dist/, with the TypeScript files its relative imports led
+     * to (`followed`) and the folders those imports were resolved in (where each names a path of
+     * `requested`: its folder, and the path itself if it is a folder, where `./x` can lead to
+     * `x/index.ts`), as they are now: a file added, removed or renamed there could change where
+     * an import leads. Not if one of them changed too recently.
+     * @param {string} file
+     * @param {{ stamps: string[], at: number }} stamped
+     * @param {string[]} followed
+     * @param {string[]} requested absolute
+     * @returns {boolean} whether it was remembered
+     */
+    remember(file, stamped, followed, requested) {
+      /** @type {Record<string, string>} */
+      const stamps = {};
+      for (const named of requested) {
+        for (const dir of [path.dirname(named), named]) {
+          if (Object.hasOwn(stamps, dir)) continue;
+          const folder = stampOf(dir);
+          if (dir === named && folder?.isFolder !== true) continue;
+          // Taken after the imports were resolved: a folder changed since just before then could have changed under them.
+          if (folder === undefined || folder.changedMs > stamped.at - settledMs) return false;
+          stamps[dir] = folder.stamp;
+        }
+      }
+      entries().set(file, { stamps: stamped.stamps, folders: stamps, followed });
+      changed = true;
+      return true;
+    },
+    /** @param {string} file one of the library's sources, not (or no longer) found compiled into dist/ */
+    forget(file) {
+      if (entries().delete(file)) changed = true;
+    },
+    /** Writes the memo if it changed (never throws). */
+    save() {
+      if (!changed || remembered === undefined) return;
+      changed = false;
+      const file = memoFile();
+      if (file === undefined) return;
+      /** @type {Record<string, Remembered>} */
+      const body = {};
+      for (const [source, entry] of remembered) body[source] = entry;
+      writeAtomically(file, JSON.stringify({ format: MEMO_FORMAT, entries: body }));
+    },
+  };
+}
+
+/**
+ * @param {string} file one of the library's sources
+ * @returns {string[] | undefined} it, its module in dist/ and that module's map (what `builtOutput` reads)
+ */
+function builtFiles(file) {
+  if (OWN_SOURCES === undefined || OWN_BUILD === undefined) return undefined;
+  const relative = path.relative(OWN_SOURCES, file);
+  const js = path.join(OWN_BUILD, `${relative.slice(0, -'.ts'.length)}.js`);
+  return [file, js, `${js}.map`];
+}
+
+/** @returns {string | undefined} where `builtMemo` is kept: per copy of the library, in the cache folder */
+function memoFile() {
+  const dir = cachePath();
+  if (dir === null || OWN_SOURCES === undefined) return undefined;
+  const key = require('node:crypto').createHash('sha256').update([FORMAT, MEMO_FORMAT, OWN_SOURCES].join('\0')).digest('hex').slice(0, 32);
+  return path.join(dir, `built-${key}.json`);
+}
+
+/** @returns {Map<string, Remembered>} the memo on disk, with what is not well formed left out; empty if none */
+function readMemo() {
+  /** @type {Map<string, Remembered>} */
+  const entries = new Map();
+  const file = memoFile();
+  if (file === undefined) return entries;
+  /** @type {unknown} */
+  let body;
+  try {
+    body = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return entries; // none yet, or not readable: the sources are checked as before
+  }
+  const strings = (/** @type {unknown} */ value) => Array.isArray(value) && value.every((item) => typeof item === 'string');
+  const { format, entries: listed } = /** @type {{ format?: unknown, entries?: unknown }} */ (typeof body === 'object' && body !== null ? body : {});
+  if (format !== MEMO_FORMAT || typeof listed !== 'object' || listed === null) return entries;
+  for (const [source, value] of Object.entries(listed)) {
+    const { stamps, folders, followed } = /** @type {Partial<Record<keyof Remembered, unknown>>} */ (typeof value === 'object' && value !== null ? value : {});
+    if (!strings(stamps) || !strings(followed) || typeof folders !== 'object' || folders === null || !strings(Object.values(folders))) continue;
+    entries.set(source, /** @type {Remembered} */ ({ stamps, folders, followed }));
+  }
+  return entries;
+}
+
+/**
+ * Writes `text` to `file` through a temporary file renamed over it, so that a thread or process
+ * reading concurrently never sees half a file. Never throws: a read-only or full disk only costs speed.
+ * @param {string} file
+ * @param {string} text
+ */
+function writeAtomically(file, text) {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${String(process.pid)}.${String(Math.random()).slice(2)}.tmp`;
+    fs.writeFileSync(temp, text);
+    fs.renameSync(temp, file);
+  } catch {
+    // Left as it was.
   }
 }
 
