@@ -10,8 +10,8 @@
 // per-round ratios B/A, A/raw and B/raw (the figure (d) holds against its target).
 const path = require('node:path');
 const { performance } = require('node:perf_hooks');
-const { Worker } = require('node:worker_threads');
 const { abArgs, median } = require('./ab/args.cjs');
+const { rawWorkerAdd } = require('./workers/raw-spawn.cjs');
 
 const { rootA, rootB, rounds } = abArgs('ab-spawn.cjs', { rounds: '40', n: '1' });
 /** @type {typeof import('../src')} */
@@ -21,35 +21,11 @@ const libB = require(path.join(path.resolve(rootB), 'dist'));
 const { Tasks: TasksA } = require('./ab/spawn-tasks-a.cjs');
 const { Tasks: TasksB } = require('./ab/spawn-tasks-b.cjs');
 
-/**
- * As benchmark (d)'s raw worker: started, sent the arguments, answers, is terminated; settles once it has exited.
- * @param {number} a
- * @param {number} b
- * @returns {Promise<number>}
- */
-function raw(a, b) {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(path.join(__dirname, 'workers', 'raw-add.cjs'));
-    /** @type {number | undefined} */
-    let result;
-    worker.once('message', (/** @type {number} */ value) => {
-      result = value;
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-    worker.once('exit', () => {
-      if (result === undefined) reject(new Error('raw worker exited without a result'));
-      else resolve(result);
-    });
-    worker.postMessage([a, b]);
-  });
-}
-
 /** @type {Record<string, (i: number) => Promise<number>>} */
 const CONTENDERS = {
   A: (i) => libA.spawn(TasksA).add(i, 2),
   B: (i) => libB.spawn(TasksB).add(i, 2),
-  raw: (i) => raw(i, 2),
+  raw: (i) => rawWorkerAdd(i, 2),
 };
 const names = Object.keys(CONTENDERS);
 

@@ -11,7 +11,7 @@ const moduleStart = performance.now();
 
 const path = require('node:path');
 const { clearInterval, clearTimeout, setInterval, setTimeout } = require('node:timers');
-const { Worker } = require('node:worker_threads');
+const { rawWorkerAdd } = require('./workers/raw-spawn.cjs');
 
 const ROOT = path.join(__dirname, '..');
 const WORKERS = path.join(__dirname, 'workers');
@@ -20,7 +20,6 @@ const FILES = {
   add: path.join(WORKERS, 'add.cjs'),
   spin: path.join(WORKERS, 'spin.cjs'),
   poolifierAdd: path.join(WORKERS, 'poolifier-add.mjs'),
-  rawAdd: path.join(WORKERS, 'raw-add.cjs'),
 };
 
 /**
@@ -304,31 +303,6 @@ async function cpu(contender, p) {
   const ms1 = elapsed[1] ?? NaN;
   const ms2 = elapsed[2] ?? NaN;
   return { iterationsPerTask: iterations, ms1, ms2, speedup: ms1 / ms2, taskMs1: ms1 / tasks };
-}
-
-/**
- * One bare worker: started, sent the arguments, answers, is terminated; settles once it has exited
- * (as asyncthreadpool's pool-less spawn does).
- * @param {number} a
- * @param {number} b
- * @returns {Promise<number>}
- */
-function rawWorkerAdd(a, b) {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(FILES.rawAdd);
-    /** @type {number | undefined} */
-    let result;
-    worker.once('message', (/** @type {number} */ value) => {
-      result = value;
-      void worker.terminate();
-    });
-    worker.once('error', reject);
-    worker.once('exit', () => {
-      if (result === undefined) reject(new Error('raw worker exited without a result'));
-      else resolve(result);
-    });
-    worker.postMessage([a, b]);
-  });
 }
 
 /**
