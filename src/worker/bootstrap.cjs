@@ -160,22 +160,21 @@ function loadBundle(file) {
   } catch {
     // None yet (or not a file).
   }
+  const cached = cachedDataIn(found, header);
   const here = encodeURIComponent(file);
-  let cached = cachedDataIn(found, header);
-  if (cached.state === 'found' && cached.madeFor !== here) {
-    // Made for this build at another path (an install copied or moved with its cache): V8 would
-    // accept it and keep the file name the cache was made with, so stack traces would name that
-    // file, and the decorators, which tell a task module from the library by its frames' files,
-    // would take the bundle for the task module. Not used; replaced after the first call.
-    cached = { state: 'stale' };
-  }
   // Node's own wrapper, on the first line: the bundle's lines keep their numbers.
-  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) { ${source}\n});`, {
-    filename: file,
-    cachedData: cached.data,
-  });
+  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
+  let script = new vm.Script(wrapped, { filename: file, cachedData: cached.data });
   /** @type {CodeCacheState} */
   let state = cached.state !== 'found' ? cached.state : script.cachedDataRejected === true ? 'rejected' : 'accepted';
+  if (state === 'accepted' && cached.state === 'found' && cached.madeFor !== here) {
+    // Made for this build at another path (an install copied or moved with its cache): V8 keeps the
+    // file name the cache was made with, so stack traces would name that file, and the decorators,
+    // which tell a task module from the library by its frames' files, would take the bundle for the
+    // task module. Compiled again from source, with this path; the cache is replaced after the first call.
+    state = 'stale';
+    script = new vm.Script(wrapped, { filename: file });
+  }
   /** @type {CodeCache} */
   const cache = {
     get state() {
