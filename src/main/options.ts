@@ -116,11 +116,13 @@ export interface ThreadPoolOptions<Ctx = never> {
    */
   readonly contextTimeout?: number;
   /**
-   * Microseconds a thread keeps polling for its next call after answering, before it goes to sleep.
-   * A call that follows within that time is taken at once, without the wake-up of a sleeping thread
-   * (tens of µs, more on virtual machines); the price is up to this much CPU, and event-loop delay,
-   * on that thread after each run. `0` turns it off. The default polls only when every thread can
-   * have a core of its own: a thread polling on a shared core would take it from one with work.
+   * Microseconds a thread keeps polling for its next call after answering, before it goes to sleep;
+   * and a streaming task out of credit (its caller holds `highWaterMark` items) polls for as long
+   * for the caller to take some. A call, or credit, that comes within that time is taken at once,
+   * without the wake-up of a sleeping thread (tens of µs, more on virtual machines); the price is up
+   * to this much CPU, and event-loop delay, on that thread each time. `0` turns it off. The default
+   * polls only when every thread can have a core of its own: a thread polling on a shared core
+   * would take it from one with work.
    * @default 50 when `threads` ≤ `os.availableParallelism()`, else 0
    */
   readonly spinWait?: number;
@@ -186,6 +188,14 @@ export interface ResolvedPoolOptions<Ctx> {
 
 /** `spinWait` when every thread can have a core. */
 export const DEFAULT_SPIN_WAIT_US = 50;
+
+/**
+ * The `spinWait` of a pool-less spawn's temporary thread (which polls only for a stream's credit):
+ * the default when that thread and its caller can each have a core, else 0.
+ */
+export function temporarySpinWait(): number {
+  return availableParallelism() >= 2 ? DEFAULT_SPIN_WAIT_US : 0;
+}
 
 /** The longest `spinWait`: 10 ms. */
 export const MAX_SPIN_WAIT_US = 10_000;

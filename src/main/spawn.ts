@@ -2,7 +2,7 @@ import { MessageChannel, receiveMessageOnPort, type SHARE_ENV, Worker } from 'no
 import { optionalExecArgv } from './exec-argv';
 import { buildRequest, entryModuleRefusal, settle, streams, threadExited, threadFailure, WORKER_BOOTSTRAP } from './call';
 import { abortError, describe, fail } from '../shared/errors';
-import { resolveEnv, type ThreadEnv } from './options';
+import { resolveEnv, temporarySpinWait, type ThreadEnv } from './options';
 import { type CallOptions, validateCallOptions } from './options';
 import { moduleRegistry, type TaskRecord } from '../shared/manifest';
 import { unwrapMoved } from '../shared/transfer';
@@ -135,6 +135,7 @@ function startTemporary(
     request,
     modules: moduleRegistry(),
     port: port2,
+    spinWait: temporarySpinWait(),
     ...(typescript === undefined ? {} : { typescript }),
   };
   let worker: Worker;

@@ -49,7 +49,11 @@ const DONE: IteratorResult<unknown, undefined> = Object.freeze({ done: true, val
  */
 class StreamState {
   readonly #start: StartStream | Error;
-  /** Credit published once the consumer took items weighing this many units (see `itemWeight`). */
+  /**
+   * Credit published once the consumer took items weighing this many units (see `itemWeight`): a
+   * quarter of the window, so that a task that polls for credit gets it while the caller still
+   * holds items to take (a publication costs a store, and a message only if the task sleeps).
+   */
   readonly #creditStep: number;
   #call: StreamCall | undefined;
   /** Made with the call: what the consumer took, in memory the thread reads. */
@@ -68,7 +72,7 @@ class StreamState {
 
   constructor(start: StartStream | Error, highWaterMark: number) {
     this.#start = start;
-    this.#creditStep = Math.max(1, Math.floor((highWaterMark * ITEM_WEIGHT) / 2));
+    this.#creditStep = Math.max(1, Math.floor((highWaterMark * ITEM_WEIGHT) / 4));
   }
 
   next(): Promise<IteratorResult<unknown, undefined>> {

@@ -200,6 +200,15 @@ export class SharedCredit {
 }
 
 /**
+ * The longest a streaming task's items are pulled without a turn of its thread's event loop (ms),
+ * as a pool thread polling for its next call hands over (`MAX_POLLING_MS` in worker/entry.ts): the
+ * context's timers and sockets, and the caller's cancel or abort, must not wait for the end of a
+ * stream whose caller keeps up (the pulling runs in promise callbacks, which the loop does not
+ * interleave with anything else).
+ */
+const MAX_PULLING_MS = 1;
+
+/**
  * Pulls a streaming task's items and posts them in chunks, never more than the caller's credit: a
  * window of the caller's `highWaterMark` (in {@link ITEM_WEIGHT} units each, so `highWaterMark`
  * whole items, or 64 times as many small ones: see {@link itemWeight}), less what was pulled and
@@ -213,17 +222,30 @@ export class SharedCredit {
  * (before that, with nothing to overlap, the first window goes out in as few messages as it can). `cancel()`
  * (the caller's `break`) and the call's abort stop the pulling, and the iterator's `return()` runs
  * the generator's `finally`.
+ *
+ * Out of credit, the pump first polls the shared count for up to `spinMicros` (the pool's
+ * `spinWait`) before it sleeps until a `wake`: a caller that keeps up publishes credit within
+ * microseconds, while a sleeping thread's wake-up costs tens of them (more on a virtual machine),
+ * and with a small window that round trip, once per half window, was most of a stream's time.
+ * Pulling, on polled credit or on credit that never ran out, hands over to the event loop at least
+ * every {@link MAX_PULLING_MS} (checked when a chunk goes out, and after a poll).
  */
 export class StreamPump {
   readonly #window: number;
   readonly #credit: SharedCredit;
+  readonly #spinMs: number;
   #cancelled = false;
   #wake: (() => void) | undefined;
 
-  /** `highWaterMark`: how many whole items the caller may hold unconsumed; `credit`: the stream's shared credit. */
-  constructor(highWaterMark: number, credit: SharedArrayBuffer) {
+  /**
+   * `highWaterMark`: how many whole items the caller may hold unconsumed; `credit`: the stream's
+   * shared credit; `spinMicros`: how long to poll for credit before sleeping (0 on the inline pool,
+   * where the caller runs on this thread and cannot publish while it polls).
+   */
+  constructor(highWaterMark: number, credit: SharedCredit, spinMicros = 0) {
     this.#window = highWaterMark * ITEM_WEIGHT;
-    this.#credit = new SharedCredit(credit);
+    this.#credit = credit;
+    this.#spinMs = spinMicros / 1000;
   }
 
   /** The caller published credit while this waited for it (a `wake` message): read it. */
@@ -285,6 +307,11 @@ export class StreamPump {
   ): Promise<{ open: boolean; failure?: { error: unknown } }> {
     const shared = this.#credit;
     const window = this.#window;
+    const spinMs = this.#spinMs;
+    // The global `performance` is a getter: read it once.
+    const clock = performance;
+    /** When the event loop last had a turn during this pulling (read when a chunk goes out, and after a poll). */
+    let turned = clock.now();
     /** What a chunk weighs at most: the whole window until the credit first runs out, then half of it. */
     let chunkUnits = window;
     let chunk: unknown[] = [];
@@ -355,6 +382,11 @@ export class StreamPump {
         units += weight;
         if (units >= chunkUnits || chunk.length >= MAX_CHUNK) {
           if (!flushOrFail(true)) return;
+          if (clock.now() - turned >= MAX_PULLING_MS) {
+            // A stream whose caller keeps up never runs out of credit: let the event loop turn.
+            setImmediate(resume);
+            return;
+          }
         } else {
           flushing ??= setImmediate(() => {
             flushing = undefined;
@@ -379,15 +411,30 @@ export class StreamPump {
           credit = window - (pulled - shared.taken());
           if (credit < ITEM_WEIGHT) {
             if (!flushOrFail(true)) return;
-            shared.waiting(true);
-            credit = window - (pulled - shared.taken());
-            if (credit < ITEM_WEIGHT) {
-              chunkUnits = Math.max(ITEM_WEIGHT, Math.floor(window / 2));
-              // A wake, a cancel or an abort calls `next` again.
-              this.#wake = next;
-              return;
+            chunkUnits = Math.max(ITEM_WEIGHT, Math.floor(window / 2));
+            if (spinMs > 0) {
+              let now = clock.now();
+              const until = now + spinMs;
+              while (credit < ITEM_WEIGHT && now < until) {
+                credit = window - (pulled - shared.taken());
+                now = clock.now();
+              }
+              if (credit >= ITEM_WEIGHT && now - turned >= MAX_PULLING_MS) {
+                // Credit came while polling, but the event loop has not turned for a while: let it.
+                setImmediate(resume);
+                return;
+              }
             }
-            shared.waiting(false);
+            if (credit < ITEM_WEIGHT) {
+              shared.waiting(true);
+              credit = window - (pulled - shared.taken());
+              if (credit < ITEM_WEIGHT) {
+                // A wake, a cancel or an abort calls `resume`.
+                this.#wake = resume;
+                return;
+              }
+              shared.waiting(false);
+            }
           }
         }
         let pending: Promise<IteratorResult<unknown>>;
@@ -399,6 +446,11 @@ export class StreamPump {
         }
         // Neither callback throws.
         void pending.then(onStep, onError);
+      };
+      /** `next` after a turn of the event loop (a wake, a cancel, an abort, or the hand-over above). */
+      const resume = (): void => {
+        turned = clock.now();
+        next();
       };
       next();
     });

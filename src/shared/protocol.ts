@@ -61,7 +61,10 @@ export interface PoolWorkerData {
   readonly kind: 'asyncthreadpool:pool';
   readonly context: ContextSpec | null;
   readonly modules: ModuleRegistry;
-  /** µs a thread keeps polling its control port after a run before it sleeps (the `spinWait` option). */
+  /**
+   * µs a thread keeps polling its control port after a run before it sleeps (the `spinWait`
+   * option), and a streaming task out of credit polls the caller's count before it sleeps.
+   */
   readonly spinWait: number;
   /**
    * The pool's secret, which its threads' hellos carry: a task may post anything on `parentPort`,
@@ -98,6 +101,8 @@ export interface TemporaryWorkerData {
    * pool thread answers a call. The thread takes it out of `workerData` before loading any task.
    */
   readonly port: MessagePort;
+  /** µs a streaming task out of credit polls the caller's count before it sleeps (see {@link PoolWorkerData.spinWait}). */
+  readonly spinWait: number;
   /** As {@link PoolWorkerData.typescript}. */
   readonly typescript?: ThreadTypeScript;
 }

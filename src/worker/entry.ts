@@ -166,12 +166,12 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
 
 /** The context is built before the first task; a failure is kept and reported to every task. */
 async function buildState(config: PoolWorkerData): Promise<ThreadContextState & { kind: 'pool' }> {
-  const { modules } = config;
-  if (config.context === null) return { kind: 'pool', modules, context: undefined, initError: undefined };
+  const { modules, spinWait } = config;
+  if (config.context === null) return { kind: 'pool', modules, spinWait, context: undefined, initError: undefined };
   try {
-    return { kind: 'pool', modules, context: await createContext(config.context, modules), initError: undefined };
+    return { kind: 'pool', modules, spinWait, context: await createContext(config.context, modules), initError: undefined };
   } catch (error) {
-    return { kind: 'pool', modules, context: undefined, initError: error ?? new Error(String(error)) };
+    return { kind: 'pool', modules, spinWait, context: undefined, initError: error ?? new Error(String(error)) };
   }
 }
 
@@ -190,7 +190,7 @@ async function runTemporary(config: TemporaryWorkerData, port: MessagePort): Pro
       if (message.type === 'wake' || message.type === 'cancel') controlStream(message);
     });
   }
-  const outcome = await runTask(request, { kind: 'temporary', modules: config.modules }, posts);
+  const outcome = await runTask(request, { kind: 'temporary', modules: config.modules, spinWait: config.spinWait }, posts);
   // The main thread ends this thread on the answer: let what the task and its context's dispose()
   // wrote to stdout/stderr reach the main thread first.
   await flush(process.stdout);

@@ -10,16 +10,17 @@ import { disposeContext, initContext, invokeTask, sendableResult } from '../shar
 import { arriveAndWait } from '../shared/barrier';
 import { nodeUrl } from '../shared/locate';
 import { contextMismatch } from '../shared/context-mismatch';
-import { isAsyncIterable, ProgressReporter, StreamPump } from '../shared/call-events';
+import { isAsyncIterable, ProgressReporter, SharedCredit, StreamPump } from '../shared/call-events';
 import type { ContextSpec, ModuleRegistry, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
 
 /**
  * What a worker thread knows: its context (pool threads) or that each task builds a fresh one
- * from its parameter's declared class (temporary threads).
+ * from its parameter's declared class (temporary threads); and `spinWait`, the µs a streaming task
+ * out of credit polls for it before it sleeps.
  */
 export type ThreadContextState =
-  | { readonly kind: 'pool'; readonly modules: ModuleRegistry; readonly context: object | undefined; readonly initError: unknown }
-  | { readonly kind: 'temporary'; readonly modules: ModuleRegistry };
+  | { readonly kind: 'pool'; readonly modules: ModuleRegistry; readonly spinWait: number; readonly context: object | undefined; readonly initError: unknown }
+  | { readonly kind: 'temporary'; readonly modules: ModuleRegistry; readonly spinWait: number };
 
 type ContextClass = new (...args: unknown[]) => object;
 
@@ -232,7 +233,7 @@ export async function runTask(request: TaskRequest, state: ThreadContextState, p
     if (request.progress === true && posts !== undefined) reporter = new ProgressReporter(posts.progress, record.name);
     const result = invokeTask(record, request.args, context, controller?.signal, reporter?.report);
     if (request.stream !== undefined && request.call !== undefined && request.credit !== undefined && posts !== undefined) {
-      await streamResult(record, request.call, request.stream, request.credit, await result, posts, controller?.signal);
+      await streamResult(record, request.call, request.stream, request.credit, state.spinWait, await result, posts, controller?.signal);
       outcome = { response: { ok: true, value: undefined }, transfer: [] };
     } else {
       const { value, transfer } = sendableResult(record, await result);
@@ -256,6 +257,7 @@ async function streamResult(
   call: number,
   highWaterMark: number,
   credit: SharedArrayBuffer,
+  spinWait: number,
   returned: unknown,
   posts: CallEventPosts,
   signal: AbortSignal | undefined,
@@ -263,7 +265,7 @@ async function streamResult(
   if (!isAsyncIterable(returned)) {
     throw fail('ERR_INVALID_TASK', `${record.name} is a streaming task but returned ${describe(returned)}, not an AsyncIterable`);
   }
-  const pump = new StreamPump(highWaterMark, credit);
+  const pump = new StreamPump(highWaterMark, new SharedCredit(credit), spinWait);
   if (cancelledEarly.delete(call)) pump.cancel();
   streams.set(call, pump);
   try {
