@@ -17,6 +17,8 @@ export interface PackageCopy {
   readonly bundle: string;
   /** Where a thread of this Node version looks for the bundle's cache. */
   readonly cacheFile: string;
+  /** Where the main thread of this Node version looks for the cache of the main side's bundle, dist/index.bundle.js. */
+  readonly mainCacheFile: string;
   remove(): void;
 }
 
@@ -45,6 +47,7 @@ export function copyPackage(): PackageCopy {
     dir,
     bundle,
     cacheFile: `${bundle}.${process.version}-${process.arch}.cache`,
+    mainCacheFile: path.join(dir, 'dist', `index.bundle.js.${process.version}-${process.arch}.cache`),
     remove: () => {
       fs.chmodSync(path.join(dir, 'dist', 'worker'), 0o755);
       fs.rmSync(dir, { recursive: true, force: true });
@@ -60,11 +63,11 @@ export interface RunOptions {
 }
 
 /** How code-cache-run.cjs calls: see there. */
-export type How = 'spawn' | 'pool' | 'facts' | 'esm';
+export type How = 'spawn' | 'pool' | 'facts' | 'esm' | 'main';
 
 /**
  * Runs __tests__/fixtures/code-cache-run.cjs against `copy` in a fresh process (`how`: `spawn`,
- * `pool` with `threads`, `facts` or `esm`) and returns the JSON it printed; rejects with its output if
+ * `pool` with `threads`, `facts`, `esm` or `main`) and returns the JSON it printed; rejects with its output if
  * it failed. The limit bounds a hang only.
  */
 export async function runCopy<T = Report[]>(copy: PackageCopy, how: How, options: RunOptions = {}, threads = 1): Promise<T> {

@@ -22,8 +22,8 @@
  * `entry.js`; and the TypeScript hook's reuse of a build for the library's own sources checks
  * each file's one-source map); their `.d.ts` are untouched.
  *
- * The bundle's second line holds a hash of its content, which keys the V8 code cache a thread keeps
- * next to it (see src/worker/bootstrap.cjs): a new build never uses the cache of an earlier one.
+ * A bundle's second line holds a hash of its content, which keys the V8 code cache kept next to it
+ * (see src/shared/code-cache.cjs): a new build never uses the cache of an earlier one.
  */
 const crypto = require('node:crypto');
 const fs = require('node:fs');
@@ -35,8 +35,32 @@ const DIST = path.join(__dirname, '..', 'dist');
  * The bundles: `out` is written; `preload` are loaded before `entry` runs (a thread's role starts
  * as the entry runs, and may load a task module at once, which then finds the task entry loaded).
  * The entry runs as the bundle file's own module (its exports are the bundle's).
+ *
+ * With `into`, the bundle is a preload of that file, which stays as tsc wrote it but for a first
+ * statement that requires the bundle: the package index (`dist/index.js`) loads
+ * `dist/index.bundle.js`, which runs the index's own code once so that every module it needs
+ * comes from the bundle and is in `require.cache` under its own file's name; the index's own
+ * `require()`s then find them there. The index keeps its exports as tsc wrote them, which Node's
+ * ES module loader reads from its text for named imports (`cjs-module-lexer`): a bundled index
+ * would hide them. Where `require.cache` cannot be written (jest's module registry keeps its own:
+ * writing there does nothing), such a bundle runs nothing, and the index loads its modules from
+ * their files as an unbundled build does.
  */
-const BUNDLES = [{ out: 'worker/thread.js', entry: 'worker/entry.js', preload: ['task.js'] }];
+const BUNDLES = [
+  { out: 'worker/thread.js', entry: 'worker/entry.js', preload: ['task.js'] },
+  { out: 'index.bundle.js', entry: 'index.js', preload: ['task.js'], into: 'index.js' },
+];
+
+/**
+ * The first statement a bundle's `into` file gets, after tsc's `"use strict";`, on the same line (no
+ * line moves): it loads the bundle through src/shared/code-cache.cjs, with its V8 code cache.
+ */
+const preludeOf = (/** @type {string} */ out, /** @type {string} */ into) => {
+  const from = path.posix.dirname(into);
+  const loader = `./${path.posix.relative(from, 'shared/code-cache.cjs')}`;
+  const file = path.posix.relative(from, out);
+  return ` require(${JSON.stringify(loader)}).preloadBundle(require("node:path").join(__dirname, ${JSON.stringify(file)}), module, require);`;
+};
 
 /** A relative `require("./x")` or `require('../x')` in compiled code. */
 const RELATIVE_REQUIRE = /\brequire\((["'])(\.{1,2}\/[^"']*)\1\)/g;
@@ -70,17 +94,20 @@ function resolveKey(fromKey, specifier) {
  */
 
 /**
- * The modules reachable from `roots` by relative requires, each once, roots first.
+ * The modules reachable from `roots` by relative requires, each once, roots first; without
+ * `prelude` (the statement an earlier build put into the index that loads this bundle).
  * @param {string[]} roots
+ * @param {string | undefined} prelude
  * @returns {Unit[]}
  */
-function collect(roots) {
+function collect(roots, prelude) {
   /** @type {Map<string, Unit>} */
   const units = new Map();
   const queue = [...roots];
   for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
     if (units.has(key)) continue;
-    const code = fs.readFileSync(path.join(DIST, key), 'utf8').replace(MAP_COMMENT, '\n');
+    let code = fs.readFileSync(path.join(DIST, key), 'utf8').replace(MAP_COMMENT, '\n');
+    if (prelude !== undefined) code = code.replace(prelude, '');
     /** @type {Record<string, string>} */
     const deps = {};
     for (const [, , specifier] of code.matchAll(RELATIVE_REQUIRE)) {
@@ -303,16 +330,29 @@ const bundled = (() => {
       throw error;
     }
   };
-  return { table, run, load };
+  // Whether this process's require.cache holds what is put there (jest's registry ignores writes).
+  const usable = () => {
+    const probe = __filename + '?probe';
+    try {
+      require.cache[probe] = module;
+      return require.cache[probe] === module;
+    } catch {
+      return false;
+    } finally {
+      delete require.cache[probe];
+    }
+  };
+  return { table, run, load, usable };
 })();
 `;
 
 /**
- * @param {{ out: string, entry: string, preload: string[] }} bundle
+ * @param {{ out: string, entry: string, preload: string[], into?: string }} bundle
  */
 function build(bundle) {
   if (bundle.out === bundle.entry) throw new Error(`a bundle must not overwrite its entry's own file: ${bundle.out}`);
-  const units = collect([bundle.entry, ...bundle.preload]);
+  const prelude = bundle.into === undefined ? undefined : preludeOf(bundle.out, bundle.into);
+  const units = collect([bundle.entry, ...bundle.preload], prelude);
   const outFile = path.join(DIST, bundle.out);
   const outDir = path.dirname(outFile);
   const rootFromOut = path.relative(outDir, DIST).split(path.sep).join('/') || '.';
@@ -358,14 +398,22 @@ function build(bundle) {
     lines.push([]);
   }
   const tail = [...bundle.preload.map((key) => `bundled.load(${JSON.stringify(key)}, module);`), `bundled.run(${JSON.stringify(bundle.entry)}, module);`];
-  code += `${tail.join('\n')}\n`;
+  code += bundle.into === undefined ? `${tail.join('\n')}\n` : `if (bundled.usable()) {\n${tail.join('\n')}\n}\n`;
   const mapName = `${path.basename(outFile)}.map`;
   code += `//# sourceMappingURL=${mapName}\n`;
-  // The content's hash, which keys the bundle's code cache (see src/worker/bootstrap.cjs).
+  // The content's hash, which keys the bundle's code cache (see src/shared/code-cache.cjs).
   code = code.replace('__HASH__', crypto.createHash('sha256').update(code).digest('hex').slice(0, 32));
   const map = { version: 3, file: path.basename(outFile), sources, sourcesContent, names: [], mappings: encodeMappings(lines) };
   fs.writeFileSync(outFile, code);
   fs.writeFileSync(`${outFile}.map`, JSON.stringify(map));
+  if (bundle.into !== undefined && prelude !== undefined) {
+    const intoFile = path.join(DIST, bundle.into);
+    const text = fs.readFileSync(intoFile, 'utf8');
+    if (!text.includes(prelude)) {
+      const end = text.indexOf('\n');
+      fs.writeFileSync(intoFile, end === -1 ? `${text}${prelude}` : `${text.slice(0, end)}${prelude}${text.slice(end)}`);
+    }
+  }
   return units.map((u) => u.key);
 }
 

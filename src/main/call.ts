@@ -4,6 +4,7 @@ import { AsyncThreadPoolError, type ErrorClass, fail, reviveThrown } from '../sh
 import { entryModuleAdvice, isUnguardedEntryModule } from '../shared/locate';
 import { registeredErrorClass, type TaskRecord } from '../shared/manifest';
 import type { SerializedThrown, TaskRequest, TaskResponse } from '../shared/protocol';
+import { saveCodeCacheAfterFirstResult } from './code-cache';
 import type * as StreamModule from './stream';
 
 /**
@@ -52,6 +53,7 @@ export function entryModuleRefusal(record: TaskRecord): AsyncThreadPoolError | n
 
 /** The value of a successful response; the revived error of a failed one, thrown. */
 export function settle(record: TaskRecord, response: TaskResponse): unknown {
+  saveCodeCacheAfterFirstResult();
   if (response.ok) return response.value;
   throw reviveTaskError(record, response.error);
 }
