@@ -38,13 +38,14 @@ const DIST = path.join(__dirname, '..', 'dist');
  *
  * With `into`, the bundle is a preload of that file, which stays as tsc wrote it but for a first
  * statement that requires the bundle: the package index (`dist/index.js`) loads
- * `dist/index.bundle.js`, which runs the index's own code once so that every module it needs
- * comes from the bundle and is in `require.cache` under its own file's name; the index's own
- * `require()`s then find them there. The index keeps its exports as tsc wrote them, which Node's
- * ES module loader reads from its text for named imports (`cjs-module-lexer`): a bundled index
- * would hide them. Where `require.cache` cannot be written (jest's module registry keeps its own:
- * writing there does nothing), such a bundle runs nothing, and the index loads its modules from
- * their files as an unbundled build does.
+ * `dist/index.bundle.js`, which runs the index's own code, so that every module it needs comes
+ * from the bundle and is in `require.cache` under its own file's name (where a module loaded later,
+ * such as a task module's `require('asyncthreadpool/task')`, finds it), and the index takes the
+ * bundle's exports. The index keeps its code as tsc wrote it, which Node's ES module loader reads
+ * for named imports (`cjs-module-lexer`): a bundled index would hide them. Where `require.cache`
+ * cannot be written (jest's module registry keeps its own: writing there does nothing), such a
+ * bundle runs nothing and exports nothing, and the index loads its modules from their files as an
+ * unbundled build does.
  */
 const BUNDLES = [
   { out: 'worker/thread.js', entry: 'worker/entry.js', preload: ['task.js'] },
@@ -53,14 +54,43 @@ const BUNDLES = [
 
 /**
  * The first statement a bundle's `into` file gets, after tsc's `"use strict";`, on the same line (no
- * line moves): it loads the bundle through src/shared/code-cache.cjs, with its V8 code cache.
+ * line moves): it loads the bundle through the code-cache loader (src/shared/code-cache.cjs), with
+ * its V8 code cache; the build puts a copy of the loader at the end of that file (see `withLoader`).
+ * Where the bundle ran the file's code (it exports what the file would), the file takes the bundle's
+ * exports and returns: its own `require()`s would only find in `require.cache` what the bundle put
+ * there, each after a resolution through the file system. Its text still holds its exports, which
+ * is where Node's ES module loader reads a CommonJS module's named exports from.
  */
-const preludeOf = (/** @type {string} */ out, /** @type {string} */ into) => {
-  const from = path.posix.dirname(into);
-  const loader = `./${path.posix.relative(from, 'shared/code-cache.cjs')}`;
-  const file = path.posix.relative(from, out);
-  return ` require(${JSON.stringify(loader)}).preloadBundle(require("node:path").join(__dirname, ${JSON.stringify(file)}), module, require);`;
-};
+const preludeOf = (/** @type {string} */ out, /** @type {string} */ into) =>
+  ` const asyncthreadpoolBundled = ${LOADER_FUNCTION}().preloadBundle(require("node:path").join(__dirname, ${JSON.stringify(path.posix.relative(path.posix.dirname(into), out))}), module, require); if (asyncthreadpoolBundled !== undefined) return void (module.exports = asyncthreadpoolBundled);`;
+
+/** The code-cache loader, which both bundles load through; and the file a thread starts from. */
+const CODE_CACHE_LOADER = 'shared/code-cache.cjs';
+const THREAD_START = 'worker/bootstrap.cjs';
+/** How the thread's start file (src/worker/bootstrap.cjs) requires the loader, which the build replaces by a call of its copy. */
+const LOADER_REQUIRE = "require('../shared/code-cache.cjs')";
+const LOADER_FUNCTION = 'asyncthreadpoolCodeCacheLoader';
+const LOADER_MARK = `\n/** A copy of dist/${CODE_CACHE_LOADER}, put here by scripts/bundle.cjs. */\n`;
+
+/**
+ * `text` (a file of dist/) with a copy of the code-cache loader at its end, as a function that
+ * returns the loader's exports: each of the two files that load a bundle (a thread's start file, the
+ * package index) then compiles it as part of itself, not as one more file through Node's loader
+ * (a quarter of a millisecond each: a pool-less spawn takes ~19 ms, `node bench/ab-spawn.cjs`). No
+ * line of `text` moves. The copy assigns no `module.exports` (`return` instead): Node's ES module
+ * loader reads the index's named exports from its text. Unchanged if it has the copy already.
+ * @param {string} text
+ * @returns {string}
+ */
+function withLoader(text) {
+  if (text.includes(LOADER_MARK)) return text;
+  const loader = fs.readFileSync(path.join(DIST, CODE_CACHE_LOADER), 'utf8').replace(MAP_COMMENT, '\n');
+  const EXPORTS = 'module.exports = { loadBundle, preloadBundle, CODE_CACHE };';
+  if (loader.split(EXPORTS).length !== 2) throw new Error(`dist/${CODE_CACHE_LOADER} must export once, as ${EXPORTS}`);
+  const copy = `${LOADER_MARK}function ${LOADER_FUNCTION}() {\n${loader.replace(EXPORTS, 'return { loadBundle, preloadBundle, CODE_CACHE };')}}\n`;
+  const map = MAP_COMMENT.exec(text);
+  return map === null ? `${text}${copy}` : `${text.slice(0, map.index)}\n${copy}${map[0].trimStart()}`;
+}
 
 /** A relative `require("./x")` or `require('../x')` in compiled code. */
 const RELATIVE_REQUIRE = /\brequire\((["'])(\.{1,2}\/[^"']*)\1\)/g;
@@ -107,7 +137,11 @@ function collect(roots, prelude) {
   for (let key = queue.shift(); key !== undefined; key = queue.shift()) {
     if (units.has(key)) continue;
     let code = fs.readFileSync(path.join(DIST, key), 'utf8').replace(MAP_COMMENT, '\n');
-    if (prelude !== undefined) code = code.replace(prelude, '');
+    if (prelude !== undefined) {
+      code = code.replace(prelude, '');
+      const copy = code.indexOf(LOADER_MARK);
+      if (copy !== -1) code = `${code.slice(0, copy)}\n`;
+    }
     /** @type {Record<string, string>} */
     const deps = {};
     for (const [, , specifier] of code.matchAll(RELATIVE_REQUIRE)) {
@@ -398,7 +432,8 @@ function build(bundle) {
     lines.push([]);
   }
   const tail = [...bundle.preload.map((key) => `bundled.load(${JSON.stringify(key)}, module);`), `bundled.run(${JSON.stringify(bundle.entry)}, module);`];
-  code += bundle.into === undefined ? `${tail.join('\n')}\n` : `if (bundled.usable()) {\n${tail.join('\n')}\n}\n`;
+  // An `into` bundle that cannot run (see `usable`) exports nothing: its file then runs its own code.
+  code += bundle.into === undefined ? `${tail.join('\n')}\n` : `if (bundled.usable()) {\n${tail.join('\n')}\n} else {\nmodule.exports = undefined;\n}\n`;
   const mapName = `${path.basename(outFile)}.map`;
   code += `//# sourceMappingURL=${mapName}\n`;
   // The content's hash, which keys the bundle's code cache (see src/shared/code-cache.cjs).
@@ -409,12 +444,21 @@ function build(bundle) {
   if (bundle.into !== undefined && prelude !== undefined) {
     const intoFile = path.join(DIST, bundle.into);
     const text = fs.readFileSync(intoFile, 'utf8');
-    if (!text.includes(prelude)) {
-      const end = text.indexOf('\n');
-      fs.writeFileSync(intoFile, end === -1 ? `${text}${prelude}` : `${text.slice(0, end)}${prelude}${text.slice(end)}`);
-    }
+    const end = text.indexOf('\n');
+    const withPrelude = text.includes(prelude) ? text : end === -1 ? `${text}${prelude}` : `${text.slice(0, end)}${prelude}${text.slice(end)}`;
+    fs.writeFileSync(intoFile, withLoader(withPrelude));
   }
   return units.map((u) => u.key);
+}
+
+/** Puts the loader's copy into the file a thread starts from, in place of its `require()`. */
+function inlineLoader() {
+  const startFile = path.join(DIST, THREAD_START);
+  const text = fs.readFileSync(startFile, 'utf8');
+  if (text.includes(LOADER_MARK)) return;
+  const at = text.indexOf(LOADER_REQUIRE);
+  if (at === -1 || text.indexOf(LOADER_REQUIRE, at + 1) !== -1) throw new Error(`dist/${THREAD_START} must require the loader exactly once, as ${LOADER_REQUIRE}`);
+  fs.writeFileSync(startFile, withLoader(`${text.slice(0, at)}${LOADER_FUNCTION}()${text.slice(at + LOADER_REQUIRE.length)}`));
 }
 
 if (require.main === module) {
@@ -422,6 +466,8 @@ if (require.main === module) {
     const keys = build(bundle);
     process.stdout.write(`bundled dist/${bundle.out}: ${keys.join(', ')}\n`);
   }
+  inlineLoader();
+  process.stdout.write(`inlined dist/${CODE_CACHE_LOADER} into dist/${THREAD_START}\n`);
 }
 
 // For the tests of what the bundle's code becomes.
