@@ -87,7 +87,7 @@ describe('examples/', () => {
     });
   });
 
-  test('streams: rows stream in; backpressure bounds an endless generator; break runs its finally; a throw comes after the items before it', async () => {
+  test('streams: rows stream in; backpressure bounds an endless generator; break runs its finally; a throw comes after the items before it; a plain generator streams', async () => {
     expect(await streams()).toEqual({
       rows: [
         { id: '1', fruit: 'apple' },
@@ -99,6 +99,7 @@ describe('examples/', () => {
       closed: 1,
       before: ['apple'],
       error: 'SyntaxError: line 3 has 1 fields, not 2',
+      squares: [1, 4, 9, 16, 25],
     });
   });
 

@@ -90,7 +90,9 @@ describe('stream backpressure and break', () => {
       await untilAtLeast(shared, PRODUCED, ahead);
       const rest = await consumeSlowly(stream, shared, 500);
       expect(rest).toEqual(Array.from({ length: 500 }, (_, i) => i + 1));
-      expect(Atomics.load(shared, MAX_LEAD)).toBeGreaterThanOrEqual(ahead);
+      // One less where the first number went out, and was counted, before the producer had filled
+      // its credit (a generator that is slow at first sends what it has within a millisecond).
+      expect(Atomics.load(shared, MAX_LEAD)).toBeGreaterThanOrEqual(ahead - 1);
       expect(Atomics.load(shared, MAX_LEAD)).toBeLessThanOrEqual(ahead + 1);
       expect(Atomics.load(shared, FINALLY_RAN)).toBe(1);
     });

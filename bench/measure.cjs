@@ -487,8 +487,9 @@ function heapSampler(everyMs) {
 
 /**
  * (h) streaming: `n` small items (`{ id, name }`, or numbers with `numbers: 1`) from a 1-thread pool, iterated by the caller with
- * `for await` from a streaming task (contender `stream`: default `highWaterMark`, 16; `stream-hwm-1024`:
- * `with({ highWaterMark: 1024 })`), or returned as one array and iterated (`array`). Timed from
+ * `for await` from a streaming task (contender `stream`: an async generator, default `highWaterMark`,
+ * 16; `stream-hwm-1024`: `with({ highWaterMark: 1024 })`; `generator`: a synchronous generator,
+ * default `highWaterMark`), or returned as one array and iterated (`array`). Timed from
  * the call to the last item summed; after warm-up calls of both tasks. Memory: this process's peak
  * RSS over its life (`process.resourceUsage().maxRSS`: the threads share it, so it is the caller's
  * and the worker's together), RSS sampled in the timed window, and the V8 heap peaks of the calling
@@ -508,8 +509,10 @@ async function streamItems(contender, p) {
   const remote = contender === 'stream-hwm-1024' ? pool.with({ highWaterMark: 1024 }).spawn(StreamBench) : plain;
   const warm = 20_000;
   check((await plain.rowsArray(warm, numbers)).length === warm, 'warm-up array');
+  /** @param {number} count */
+  const streamed = (count) => (contender === 'generator' ? remote.rowsGenerated(count, numbers) : remote.rowsStream(count, numbers));
   let warmCount = 0;
-  for await (const row of remote.rowsStream(warm, numbers)) warmCount += idOf(row) >= 0 ? 1 : 0;
+  for await (const row of streamed(warm)) warmCount += idOf(row) >= 0 ? 1 : 0;
   check(warmCount === warm, 'warm-up stream');
   await plain.heap();
   const rssBefore = process.memoryUsage().rss / MB;
@@ -525,13 +528,13 @@ async function streamItems(contender, p) {
       sum += idOf(row);
       count++;
     }
-  } else if (contender === 'stream' || contender === 'stream-hwm-1024') {
-    for await (const row of remote.rowsStream(n, numbers)) {
+  } else if (contender === 'stream' || contender === 'stream-hwm-1024' || contender === 'generator') {
+    for await (const row of streamed(n)) {
       sum += idOf(row);
       if ((++count & 0x3fff) === 0) heap.sample();
     }
   } else {
-    throw new Error(`unknown contender ${contender} for stream (stream, stream-hwm-1024 or array)`);
+    throw new Error(`unknown contender ${contender} for stream (stream, stream-hwm-1024, generator or array)`);
   }
   const elapsed = performance.now() - started;
   const { peakRssMB } = rss.stop();

@@ -71,6 +71,7 @@ const DESCRIPTIONS = /** @type {Record<string, string>} */ ({
   array: '(h) `new ThreadPool({ threads: 1 })`, task `StreamBench.rowsArray(n)` (bench/stream-tasks.cjs) returns the items as one array, which the caller iterates',
   stream: '(h) the same items from the async generator task `StreamBench.rowsStream(n)`, iterated with `for await`, default `highWaterMark` (16)',
   'stream-hwm-1024': '(h) the same stream with `with({ highWaterMark: 1024 })`',
+  generator: '(h) the same items from the (synchronous) generator task `StreamBench.rowsGenerated(n)`, iterated with `for await`, default `highWaterMark`',
   silent: '(i) `new ThreadPool({ threads: 1 })`, task `StreamBench.crunch(n, work)`: n units of work, no report',
   reports: '(i) task `StreamBench.crunchReporting(n, work)`: the same work, a `@TaskProgress()` report after every unit, the caller listening with `onProgress`',
   unheard: '(i) the same reporting task called without `onProgress`',
@@ -100,8 +101,8 @@ const PLANS = [
   // A jest process per run (2–4 s each): fewer rounds in the quick mode.
   { id: 'tsJestStart', measure: 'ts-jest-start', contenders: ['warm-cache', 'cold-cache'], params: { jestLimitMs: 50_000 }, rounds: CONFIG.tsJestRounds },
   // (h) issue 14: small objects (`{ id, name }`, as rows of a parsed file), then plain numbers.
-  { id: 'stream', measure: 'stream', contenders: ['array', 'stream', 'stream-hwm-1024'], params: { n: CONFIG.streamItems, numbers: 0, rssEveryMs: 5 } },
-  { id: 'streamNumbers', measure: 'stream', contenders: ['array', 'stream', 'stream-hwm-1024'], params: { n: CONFIG.streamItems, numbers: 1, rssEveryMs: 5 } },
+  { id: 'stream', measure: 'stream', contenders: ['array', 'stream', 'stream-hwm-1024', 'generator'], params: { n: CONFIG.streamItems, numbers: 0, rssEveryMs: 5 } },
+  { id: 'streamNumbers', measure: 'stream', contenders: ['array', 'stream', 'stream-hwm-1024', 'generator'], params: { n: CONFIG.streamItems, numbers: 1, rssEveryMs: 5 } },
   // (i) issue 14.
   { id: 'progress', measure: 'progress', contenders: ['silent', 'reports', 'unheard'], params: { n: CONFIG.progressUnits, work: PROGRESS_WORK } },
 ];
@@ -568,6 +569,8 @@ function targetTable(s) {
     ['(g) context: median latency, with / without', s.context.latencyMedianRatio, '≤ 1.05×', (v) => v <= 1.05, '×'],
     ['(h, issue 14) stream / array time, small objects', s.stream.timeRatioToArray.stream ?? NaN, `≤ ${STREAM_TARGET}×`, (v) => v <= STREAM_TARGET, '×'],
     ['(h, issue 14) stream / array time, numbers', s.streamNumbers.timeRatioToArray.stream ?? NaN, `≤ ${STREAM_TARGET}×`, (v) => v <= STREAM_TARGET, '×'],
+    ['(h, issue 14) generator stream / array time, small objects', s.stream.timeRatioToArray.generator ?? NaN, `≤ ${STREAM_TARGET}×`, (v) => v <= STREAM_TARGET, '×'],
+    ['(h, issue 14) generator stream / array time, numbers', s.streamNumbers.timeRatioToArray.generator ?? NaN, `≤ ${STREAM_TARGET}×`, (v) => v <= STREAM_TARGET, '×'],
     ['(h, issue 14) stream / array peak RSS, small objects', s.stream.maxRssRatioToArray.stream ?? NaN, '≤ 1× (bounded)', (v) => v <= 1, '×'],
     ['(i, issue 14) progress: a report per unit / no report, time', s.progress.ratioToSilent.reports ?? NaN, '≤ 1.05×', (v) => v <= 1.05, '×'],
   ];

@@ -54,6 +54,11 @@ export class CsvTasks {
     }
   }
 
+  /** The squares of 1..n from a plain generator: nothing to await, so no promise an item. */
+  @task static *squares(n: number): Generator<number> {
+    for (let i = 1; i <= n; i++) yield i * i;
+  }
+
   /** The thread's log. */
   @task static log(@ThreadContext() log: StreamLog): { produced: number; closed: number } {
     return { produced: log.produced, closed: log.closed };

@@ -5,6 +5,7 @@
 import { spawn, type TaskStream, ThreadPool } from '../../src';
 import { ProgressTasks } from '../fixtures/progress';
 import { StreamTasks } from '../fixtures/streams';
+import { SyncStreamTasks } from '../fixtures/sync-streams';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function assertType<T extends true>(): T | undefined {
@@ -30,6 +31,19 @@ export async function streamsAndProgress(): Promise<void> {
   void pool.broadcast(StreamTasks).range(3);
   // @ts-expect-error -- items are numbers
   for await (const row of pool.spawn(StreamTasks).range(3)) assertType<Equal<typeof row, string>>();
+
+  // A (synchronous) generator method streams too, and is typed so.
+  const generated = pool.spawn(SyncStreamTasks).range(3);
+  assertType<Equal<typeof generated, TaskStream<number>>>();
+  const generatedRef = spawn(SyncStreamTasks.range, 3);
+  assertType<Equal<typeof generatedRef, TaskStream<number>>>();
+  const objects = pool.spawn(SyncStreamTasks).endless(new Int32Array(4));
+  assertType<Equal<typeof objects, TaskStream<{ i: number }>>>();
+  // @ts-expect-error -- a streaming task cannot be broadcast
+  void pool.broadcast(SyncStreamTasks).range(3);
+  // An array is a result, not a stream (even from a task declared `stream: true`, which fails the call).
+  const array = pool.spawn(SyncStreamTasks).anArray();
+  assertType<Equal<typeof array, Promise<number[]>>>();
 
   // The @TaskProgress() parameter is dropped, wherever it stands.
   const counted = pool.with({ onProgress: (value: unknown) => value }).spawn(ProgressTasks).count(10);

@@ -1,7 +1,7 @@
 import { threadId, type Transferable } from 'node:worker_threads';
-import { describe, fail, messageOf, reviveBuiltin, serializeThrown, type AsyncThreadPoolError } from '../shared/errors';
+import { fail, messageOf, reviveBuiltin, serializeThrown, type AsyncThreadPoolError } from '../shared/errors';
 import { disposeContext, initContext, invokeTask, sendableResult } from '../shared/invoke';
-import { isAsyncIterable, ProgressReporter, SharedCredit, StreamPump } from '../shared/call-events';
+import { ProgressReporter, SharedCredit, StreamPump, streamableOf } from '../shared/call-events';
 import { taskByName } from '../shared/manifest';
 import type { ResolvedPoolOptions } from './options';
 import type { SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
@@ -108,16 +108,14 @@ export class InlineBackend implements Backend {
     onEvent: OnCallEvent,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    if (!isAsyncIterable(returned)) {
-      throw fail('ERR_INVALID_TASK', `${record.name} is a streaming task but returned ${describe(returned)}, not an AsyncIterable`);
-    }
+    const streamable = streamableOf(record, returned);
     const pump = new StreamPump(highWaterMark, new SharedCredit(credit));
     if (this.#cancelled.delete(call)) pump.cancel();
     this.#streams.set(call, pump);
     try {
       await pump.run(
         record,
-        returned,
+        streamable,
         (items, moved) => {
           onEvent({ type: 'items', index: 0, items: structuredClone(items, { transfer: moved }) });
         },

@@ -91,12 +91,14 @@ export type WithoutProgress<P extends readonly unknown[]> = P extends readonly [
   : P;
 
 /** `true` for the return type of a streaming task. */
-type IsStreaming<R> = IsAny<R> extends true ? false : [Awaited<R>] extends [never] ? false : Awaited<R> extends AsyncIterable<unknown> ? true : false;
+type IsStreaming<R> = IsAny<R> extends true ? false : [Awaited<R>] extends [never] ? false : Awaited<R> extends AsyncIterable<unknown> | Generator ? true : false;
 
 /**
  * What a call of a task returning `R` gives the caller: a {@link TaskStream} of its items for a
- * streaming task (one that returns an `AsyncIterable`, an async generator), else a promise of its
- * result, each as structured clone delivers it ({@link Cloned}).
+ * streaming task (one that returns an `AsyncIterable`, an async generator, or a generator), else a
+ * promise of its result, each as structured clone delivers it ({@link Cloned}). Another synchronous
+ * iterator streams only with `@task({ stream: true })`, which types cannot see: declare such a
+ * method's return type as a `Generator` to type its calls as streams.
  */
 export type CallResult<R> =
   IsAny<R> extends true
@@ -105,7 +107,9 @@ export type CallResult<R> =
       ? Promise<never>
       : Awaited<R> extends AsyncIterable<infer Y>
       ? TaskStream<Cloned<Awaited<Y>>>
-      : Promise<Cloned<Awaited<R>>>;
+      : Awaited<R> extends Generator<infer Y>
+        ? TaskStream<Cloned<Y>>
+        : Promise<Cloned<Awaited<R>>>;
 
 /** `true` when a parameter of type `P` takes the call's `AbortSignal` (a `@TaskSignal()` parameter). */
 type IsSignal<P> = IsAny<P> extends true ? false : IsTop<P> extends true ? false : [AbortSignal] extends [P] ? true : false;

@@ -1,6 +1,6 @@
 import type { Transferable } from 'node:worker_threads';
 import { findUncloneable } from './cloneable';
-import { fail, messageOf } from './errors';
+import { describe, fail, messageOf } from './errors';
 import type { TaskRecord } from './manifest';
 import { isMoved } from './transfer';
 
@@ -114,17 +114,31 @@ export class ProgressReporter {
   }
 }
 
-/** Whether a value can be iterated with `for await`. */
-export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function'
-  );
+/**
+ * What a streaming task may return: an `AsyncIterable` (an async generator's object, say), or a
+ * synchronous iterator that is iterable (a generator's object, `map.values()`). Not any `Iterable`:
+ * an array returned by a task marked `stream: true` is a mistake the typed proxies cannot see
+ * (they type it as a promise of the array), so it fails the call as before.
+ */
+export type Streamable = AsyncIterable<unknown> | IterableIterator<unknown>;
+
+/** What a streaming task returned, if it is {@link Streamable}; else throws `ERR_INVALID_TASK`. */
+export function streamableOf(record: TaskRecord, returned: unknown): Streamable {
+  if (isStreamable(returned)) return returned;
+  throw fail('ERR_INVALID_TASK', `${record.name} is a streaming task but returned ${describe(returned)}, not an AsyncIterable or an iterator (a generator's object)`);
+}
+
+function isStreamable(value: unknown): value is Streamable {
+  if (typeof value !== 'object' || value === null) return false;
+  if (typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function') return true;
+  return typeof (value as Partial<IterableIterator<unknown>>)[Symbol.iterator] === 'function' && typeof (value as Partial<IterableIterator<unknown>>).next === 'function';
 }
 
 /** The most items sent in one message. */
 const MAX_CHUNK = 1024;
+
+/** Between chunks, the pulling reads the clock at least once every this many items (see `take`). */
+const MAX_CLOCK_EVERY = 64;
 
 /**
  * What one item weighs toward a stream's `highWaterMark`, in the units credit is counted in: a
@@ -271,11 +285,12 @@ export class StreamPump {
    */
   async run(
     record: TaskRecord,
-    iterable: AsyncIterable<unknown>,
+    iterable: Streamable,
     post: (items: unknown[], transfer: Transferable[]) => void,
     signal: AbortSignal | undefined,
   ): Promise<void> {
-    const iterator = iterable[Symbol.asyncIterator]();
+    const asynchronous = Symbol.asyncIterator in iterable;
+    const iterator: AsyncIterator<unknown> | Iterator<unknown> = asynchronous ? iterable[Symbol.asyncIterator]() : iterable[Symbol.iterator]();
     // A flag, not `signal.aborted` (a checked getter), read once per item.
     let aborted = signal?.aborted === true;
     const onAbort = (): void => {
@@ -285,7 +300,7 @@ export class StreamPump {
     signal?.addEventListener('abort', onAbort, { once: true });
     let ended: { open: boolean; failure?: { error: unknown } };
     try {
-      ended = await this.#pull(record, iterator, post, () => this.#cancelled || aborted);
+      ended = await this.#pull(record, asynchronous ? { async: iterator as AsyncIterator<unknown> } : { sync: iterator as Iterator<unknown> }, post, () => this.#cancelled || aborted);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -298,10 +313,12 @@ export class StreamPump {
    * The pulling itself, in callbacks rather than an `await` per item (which costs a fifth more):
    * settles (never rejects) once the iterator is done or failed (`open` false), or the pulling
    * stopped (`stopped()`, or an item that cannot be sent: `open`, the iterator must be returned).
+   * A synchronous iterator (a generator's) is pulled in a loop, with no promise per item: a
+   * generator's `yield` costs a few nanoseconds, an async generator's tens (two promise jobs).
    */
   #pull(
     record: TaskRecord,
-    iterator: AsyncIterator<unknown>,
+    source: { readonly async: AsyncIterator<unknown>; readonly sync?: undefined } | { readonly sync: Iterator<unknown>; readonly async?: undefined },
     post: (items: unknown[], transfer: Transferable[]) => void,
     stopped: () => boolean,
   ): Promise<{ open: boolean; failure?: { error: unknown } }> {
@@ -312,6 +329,10 @@ export class StreamPump {
     const clock = performance;
     /** When the event loop last had a turn during this pulling (read when a chunk goes out, and after a poll). */
     let turned = clock.now();
+    /** Items pulled since the clock was last read between chunks, when it was, and every how many items it is. */
+    let sinceClock = 0;
+    let clockedAt = turned;
+    let clockEvery = 1;
     /** What a chunk weighs at most: the whole window until the credit first runs out, then half of it. */
     let chunkUnits = window;
     let chunk: unknown[] = [];
@@ -355,17 +376,22 @@ export class StreamPump {
       };
       const onStep = (step: IteratorResult<unknown>): void => {
         if (finished) return;
+        if (takeOrFail(step)) next();
+      };
+      /** {@link take}; a step that is not an iterator result (a `done` getter that throws, say) fails the stream with it. */
+      const takeOrFail = (step: IteratorResult<unknown>): boolean => {
         try {
-          take(step);
+          return take(step);
         } catch (error) {
-          // A step that is not an iterator result (a `done` getter that throws, say): the stream fails with it.
           finish(true, { error });
+          return false;
         }
       };
-      const take = (step: IteratorResult<unknown>): void => {
+      /** Takes one step's item; whether to pull the next one now (not when done, failed, or handing over). */
+      const take = (step: IteratorResult<unknown>): boolean => {
         if (step.done === true) {
           if (flushOrFail(false)) finish(false);
-          return;
+          return false;
         }
         const item: unknown = step.value;
         let weight: number;
@@ -381,75 +407,117 @@ export class StreamPump {
         credit -= weight;
         units += weight;
         if (units >= chunkUnits || chunk.length >= MAX_CHUNK) {
-          if (!flushOrFail(true)) return;
-          if (clock.now() - turned >= MAX_PULLING_MS) {
+          if (!flushOrFail(true)) return false;
+          const now = clock.now();
+          if (now - turned >= MAX_PULLING_MS) {
             // A stream whose caller keeps up never runs out of credit: let the event loop turn.
             setImmediate(resume);
-            return;
+            return false;
           }
+          // Nor is sending a chunk making items.
+          clockedAt = now;
+          sinceClock = 0;
         } else {
           flushing ??= setImmediate(() => {
             flushing = undefined;
             flushOrFail(true);
           });
+          if (++sinceClock >= clockEvery) {
+            // A generator that makes its items without waiting (they come in promise jobs, or in one
+            // run of a loop, never at a turn of the event loop) and slowly: what it has goes out
+            // within about MAX_PULLING_MS, not once a chunk is full, and the event loop turns.
+            const now = clock.now();
+            if (now - turned >= MAX_PULLING_MS) {
+              if (!flushOrFail(true)) return false;
+              setImmediate(resume);
+              return false;
+            }
+            // Read the clock again after about a quarter of that, by the items' pace so far (at
+            // most twice as many items later as this time).
+            const each = (now - clockedAt) / sinceClock;
+            clockEvery = Math.min(2 * clockEvery, each * MAX_CLOCK_EVERY <= MAX_PULLING_MS / 4 ? MAX_CLOCK_EVERY : Math.max(1, Math.floor(MAX_PULLING_MS / 4 / each)));
+            clockedAt = now;
+            sinceClock = 0;
+          }
         }
-        next();
+        return true;
       };
       const onError = (error: unknown): void => {
         if (finished) return;
         // The items yielded before the throw go out before it.
         if (flushOrFail(false)) finish(false, { error });
       };
+      const { async: asyncIterator, sync } = source;
+      /** Pulls items while there is credit: one promise step of an async iterator, or a run of a synchronous one's. */
       const next = (): void => {
-        if (finished) return;
-        if (stopped()) {
-          if (flushOrFail(true)) finish(true);
-          return;
-        }
-        // The next item's weight is known only once it is made: pull only with a whole item's credit.
-        if (credit < ITEM_WEIGHT) {
-          credit = window - (pulled - shared.taken());
+        for (;;) {
+          if (finished) return;
+          if (stopped()) {
+            if (flushOrFail(true)) finish(true);
+            return;
+          }
+          // The next item's weight is known only once it is made: pull only with a whole item's credit.
           if (credit < ITEM_WEIGHT) {
-            if (!flushOrFail(true)) return;
-            chunkUnits = Math.max(ITEM_WEIGHT, Math.floor(window / 2));
-            if (spinMs > 0) {
-              let now = clock.now();
-              const until = now + spinMs;
-              while (credit < ITEM_WEIGHT && now < until) {
-                credit = window - (pulled - shared.taken());
-                now = clock.now();
-              }
-              if (credit >= ITEM_WEIGHT && now - turned >= MAX_PULLING_MS) {
-                // Credit came while polling, but the event loop has not turned for a while: let it.
-                setImmediate(resume);
-                return;
-              }
-            }
+            credit = window - (pulled - shared.taken());
             if (credit < ITEM_WEIGHT) {
-              shared.waiting(true);
-              credit = window - (pulled - shared.taken());
-              if (credit < ITEM_WEIGHT) {
-                // A wake, a cancel or an abort calls `resume`.
-                this.#wake = resume;
-                return;
+              if (!flushOrFail(true)) return;
+              chunkUnits = Math.max(ITEM_WEIGHT, Math.floor(window / 2));
+              if (spinMs > 0) {
+                let now = clock.now();
+                const until = now + spinMs;
+                while (credit < ITEM_WEIGHT && now < until) {
+                  credit = window - (pulled - shared.taken());
+                  now = clock.now();
+                }
+                // The items' pace is timed from here: waiting for credit is not making items.
+                clockedAt = now;
+                sinceClock = 0;
+                if (credit >= ITEM_WEIGHT && now - turned >= MAX_PULLING_MS) {
+                  // Credit came while polling, but the event loop has not turned for a while: let it.
+                  setImmediate(resume);
+                  return;
+                }
               }
-              shared.waiting(false);
+              if (credit < ITEM_WEIGHT) {
+                shared.waiting(true);
+                credit = window - (pulled - shared.taken());
+                if (credit < ITEM_WEIGHT) {
+                  // A wake, a cancel or an abort calls `resume`.
+                  this.#wake = resume;
+                  return;
+                }
+                shared.waiting(false);
+              }
             }
           }
-        }
-        let pending: Promise<IteratorResult<unknown>>;
-        try {
-          pending = Promise.resolve(iterator.next());
-        } catch (error) {
-          onError(error);
+          if (sync !== undefined) {
+            let step: IteratorResult<unknown>;
+            try {
+              step = sync.next();
+            } catch (error) {
+              onError(error);
+              return;
+            }
+            if (!takeOrFail(step)) return;
+            continue;
+          }
+          let pending: Promise<IteratorResult<unknown>>;
+          try {
+            pending = Promise.resolve(asyncIterator.next());
+          } catch (error) {
+            onError(error);
+            return;
+          }
+          // Neither callback throws.
+          void pending.then(onStep, onError);
           return;
         }
-        // Neither callback throws.
-        void pending.then(onStep, onError);
       };
       /** `next` after a turn of the event loop (a wake, a cancel, an abort, or the hand-over above). */
       const resume = (): void => {
         turned = clock.now();
+        clockedAt = turned;
+        sinceClock = 0;
         next();
       };
       next();

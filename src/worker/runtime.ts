@@ -10,7 +10,7 @@ import { disposeContext, initContext, invokeTask, sendableResult } from '../shar
 import { arriveAndWait } from '../shared/barrier';
 import { nodeUrl } from '../shared/locate';
 import { contextMismatch } from '../shared/context-mismatch';
-import { isAsyncIterable, ProgressReporter, SharedCredit, StreamPump } from '../shared/call-events';
+import { ProgressReporter, SharedCredit, StreamPump, streamableOf } from '../shared/call-events';
 import type { ContextSpec, ModuleRegistry, SerializedThrown, StreamControlRequest, TaskRequest, TaskResponse } from '../shared/protocol';
 
 /**
@@ -262,14 +262,12 @@ async function streamResult(
   posts: CallEventPosts,
   signal: AbortSignal | undefined,
 ): Promise<void> {
-  if (!isAsyncIterable(returned)) {
-    throw fail('ERR_INVALID_TASK', `${record.name} is a streaming task but returned ${describe(returned)}, not an AsyncIterable`);
-  }
+  const streamable = streamableOf(record, returned);
   const pump = new StreamPump(highWaterMark, new SharedCredit(credit), spinWait);
   if (cancelledEarly.delete(call)) pump.cancel();
   streams.set(call, pump);
   try {
-    await pump.run(record, returned, posts.items, signal);
+    await pump.run(record, streamable, posts.items, signal);
   } finally {
     streams.delete(call);
   }
