@@ -6,13 +6,12 @@ import * as path from 'node:path';
 /**
  * A real Redis for the BullMQ tests: Debian's `redis-server`, started by the test on a free loopback
  * port with no persistence and `maxmemory-policy noeviction` (what BullMQ requires), and stopped by
- * it. With `CI=true` a missing `redis-server` fails the run; elsewhere the Redis tests skip, with
- * one line saying how to install it.
+ * it. A missing `redis-server` fails the Redis tests, saying how to install it.
  */
 
 export const REDIS_SERVER = findRedisServer();
 
-const INSTALL_HINT = 'redis-server not found: the BullMQ tests are skipped (install it with `apt-get install redis-server`)';
+const INSTALL_HINT = 'redis-server is not installed: the BullMQ tests need it (`apt-get install -y redis-server`; .ci/run installs it on CI)';
 
 function findRedisServer(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter).concat(['/usr/bin', '/usr/sbin', '/usr/local/bin'])) {
@@ -27,20 +26,20 @@ function findRedisServer(): string | undefined {
   return undefined;
 }
 
-/** `describe`, or with no redis-server: a failing test on CI, a one-line skip elsewhere. */
+/**
+ * `describe`, or with no redis-server a failing test that says how to install it: the BullMQ tests
+ * never skip (a skipped test proves nothing), on CI (`.ci/run` installs it) or anywhere else.
+ */
 export function describeWithRedis(name: string, body: () => void): void {
   if (REDIS_SERVER !== undefined) {
     describe(name, body);
-  } else if (process.env.CI === 'true') {
-    describe(name, () => {
-      test('needs redis-server (CI=true: a missing one fails the run)', () => {
-        throw new Error('redis-server is not installed; on CI it must be (`apt-get install -y redis-server`, done by .ci/run)');
-      });
-    });
-  } else {
-    process.stderr.write(`${INSTALL_HINT}\n`);
-    describe.skip(name, body);
+    return;
   }
+  describe(name, () => {
+    test('needs redis-server', () => {
+      throw new Error(INSTALL_HINT);
+    });
+  });
 }
 
 /** A Redis server process of a test. */
