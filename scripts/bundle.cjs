@@ -52,6 +52,14 @@ const BUNDLES = [
   { out: 'index.bundle.js', entry: 'index.js', preload: ['task.js'], into: 'index.js' },
 ];
 
+/** The code-cache loader, which both bundles load through; and the file a thread starts from. */
+const CODE_CACHE_LOADER = 'shared/code-cache.cjs';
+const THREAD_START = 'worker/bootstrap.cjs';
+/** How the thread's start file (src/worker/bootstrap.cjs) requires the loader, which the build replaces by a call of its copy. */
+const LOADER_REQUIRE = "require('../shared/code-cache.cjs')";
+const LOADER_FUNCTION = 'asyncthreadpoolCodeCacheLoader';
+const LOADER_MARK = `\n/** A copy of dist/${CODE_CACHE_LOADER}, put here by scripts/bundle.cjs. */\n`;
+
 /**
  * The first statement a bundle's `into` file gets, after tsc's `"use strict";`, on the same line (no
  * line moves): it loads the bundle through the code-cache loader (src/shared/code-cache.cjs), with
@@ -63,14 +71,6 @@ const BUNDLES = [
  */
 const preludeOf = (/** @type {string} */ out, /** @type {string} */ into) =>
   ` const asyncthreadpoolBundled = ${LOADER_FUNCTION}().preloadBundle(require("node:path").join(__dirname, ${JSON.stringify(path.posix.relative(path.posix.dirname(into), out))}), module, require); if (asyncthreadpoolBundled !== undefined) return void (module.exports = asyncthreadpoolBundled);`;
-
-/** The code-cache loader, which both bundles load through; and the file a thread starts from. */
-const CODE_CACHE_LOADER = 'shared/code-cache.cjs';
-const THREAD_START = 'worker/bootstrap.cjs';
-/** How the thread's start file (src/worker/bootstrap.cjs) requires the loader, which the build replaces by a call of its copy. */
-const LOADER_REQUIRE = "require('../shared/code-cache.cjs')";
-const LOADER_FUNCTION = 'asyncthreadpoolCodeCacheLoader';
-const LOADER_MARK = `\n/** A copy of dist/${CODE_CACHE_LOADER}, put here by scripts/bundle.cjs. */\n`;
 
 /**
  * `text` (a file of dist/) with a copy of the code-cache loader at its end, as a function that

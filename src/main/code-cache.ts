@@ -1,12 +1,5 @@
 import * as path from 'node:path';
-
-/** What src/shared/code-cache.cjs puts on a bundle's module object, under this symbol. */
-const CODE_CACHE = Symbol.for('asyncthreadpool.codeCache');
-
-interface CodeCache {
-  readonly state: string;
-  save(): void;
-}
+import { bundleCodeCache } from '../shared/bundle-code-cache';
 
 let asked = false;
 
@@ -21,9 +14,8 @@ let asked = false;
 export function saveCodeCacheAfterFirstResult(): void {
   if (asked) return;
   asked = true;
-  const bundle = require.cache[path.join(__dirname, '..', 'index.bundle.js')] as (NodeJS.Module & Partial<Record<symbol, CodeCache>>) | undefined;
-  const cache = bundle?.[CODE_CACHE];
-  if (cache === undefined || cache.state === 'accepted' || cache.state === 'off') return;
+  const cache = bundleCodeCache(require.cache[path.join(__dirname, '..', 'index.bundle.js')]);
+  if (cache === undefined) return;
   setImmediate(() => {
     cache.save();
   });

@@ -433,9 +433,9 @@ export class StreamPump {
               return false;
             }
             // Read the clock again after about a quarter of that, by the items' pace so far (at
-            // most twice as many items later as this time).
-            const each = (now - clockedAt) / sinceClock;
-            clockEvery = Math.min(2 * clockEvery, each * MAX_CLOCK_EVERY <= MAX_PULLING_MS / 4 ? MAX_CLOCK_EVERY : Math.max(1, Math.floor(MAX_PULLING_MS / 4 / each)));
+            // most twice as many items later as this time; an item in no measurable time: Infinity).
+            const byPace = Math.floor(MAX_PULLING_MS / 4 / ((now - clockedAt) / sinceClock));
+            clockEvery = Math.max(1, Math.min(2 * clockEvery, MAX_CLOCK_EVERY, byPace));
             clockedAt = now;
             sinceClock = 0;
           }

@@ -10,6 +10,7 @@
 import { MessageChannel, parentPort, receiveMessageOnPort, threadId, workerData } from 'node:worker_threads';
 import type { MessagePort, Transferable } from 'node:worker_threads';
 import { fail, messageOf, reviveBuiltin, serializeThrown } from '../shared/errors';
+import { bundleCodeCache } from '../shared/bundle-code-cache';
 import type { ControlRequest, ControlResponse, HelloMessage, PoolWorkerData, TaskRequest, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
 import { abortCall, type CallEventPosts, controlStream, createContext, disposeSafely, type Outcome, runTask, type ThreadContextState } from './runtime';
 
@@ -202,14 +203,14 @@ async function runTemporary(config: TemporaryWorkerData, port: MessagePort): Pro
 
 /**
  * Saves the bundle's V8 code cache where the thread found none for this build and Node version
- * (see src/worker/bootstrap.cjs, which put it on this module when it loaded the bundle): once, after
+ * (see src/shared/code-cache.cjs, which put it on this module when it loaded the bundle): once, after
  * the thread's first call, so that the cache holds the functions a thread runs up to its first
  * answer. Nothing to do on later calls, on threads that found a cache, or without the bundle.
  */
 function saveCodeCache(): void {
   if (codeCacheSaved) return;
   codeCacheSaved = true;
-  (module as unknown as Partial<Record<symbol, { save(): void }>>)[Symbol.for('asyncthreadpool.codeCache')]?.save();
+  bundleCodeCache(module)?.save();
 }
 
 let codeCacheSaved = false;
