@@ -19,9 +19,16 @@ interface Report {
   taskModuleLoaded: boolean;
 }
 
-function report(): Promise<Report> {
-  // Not a library thread's workerData: the entry starts no role.
-  const worker = new Worker(path.join(__dirname, 'fixtures', 'report-compiled-modules.cjs'), { workerData: {} });
+/** How the built library's main side starts a thread (src/main/thread-start.ts). */
+function libraryStart(): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the build's own module, as a process using the package runs it
+  return (require(path.join(DIST, 'main', 'thread-start.js')) as { threadStart(): unknown }).threadStart();
+}
+
+function report(start: unknown = libraryStart()): Promise<Report> {
+  // `null`: no start data.
+  // Not a library thread's role (the entry starts none), but the library's way to start one.
+  const worker = new Worker(path.join(__dirname, 'fixtures', 'report-compiled-modules.cjs'), { workerData: start === null ? {} : { start } });
   return new Promise<Report>((resolve, reject) => {
     let received: Report | undefined;
     worker.once('message', (message: Report) => (received = message));
@@ -38,13 +45,22 @@ const relative = (files: string[]): string[] => files.filter((f) => f.startsWith
 test('a thread compiles one library file besides its start file, and gets every worker-side module from it', async () => {
   const { compiled, cached, sameTaskEntry, taskModuleLoaded } = await report();
   expect(taskModuleLoaded).toBe(true);
-  // The code-cache loader the start file requires (src/shared/code-cache.cjs, which the package
-  // index loads too) is copied into the built start file by the build: no file of its own here.
+  // The bundle's runner the start file requires (src/shared/run-bundle.cjs) is copied into the
+  // built start file by the build, and the main side read the bundle and its cache: no other file.
   expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'worker/thread.js']);
   // Registered under their own names, as if loaded one by one.
   expect(relative(cached)).toEqual(
     expect.arrayContaining(['worker/thread.js', 'worker/runtime.js', 'task.js', 'shared/errors.js', 'shared/manifest.js', 'shared/decorators.js', 'shared/invoke.js']),
   );
+  expect(relative(cached).filter((f) => f.startsWith('main/') || f === 'index.js')).toEqual([]);
+  expect(sameTaskEntry).toBe(true);
+});
+
+test('a thread started without the main side\'s start data works it out from its files, and loads the same', async () => {
+  const { compiled, cached, sameTaskEntry, taskModuleLoaded } = await report(null);
+  expect(taskModuleLoaded).toBe(true);
+  // The code-cache files' reader, which the main side otherwise runs for every thread.
+  expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'shared/code-cache.cjs', 'shared/run-bundle.cjs', 'worker/thread.js']);
   expect(relative(cached).filter((f) => f.startsWith('main/') || f === 'index.js')).toEqual([]);
   expect(sameTaskEntry).toBe(true);
 });

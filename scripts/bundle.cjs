@@ -52,44 +52,88 @@ const BUNDLES = [
   { out: 'index.bundle.js', entry: 'index.js', preload: ['task.js'], into: 'index.js' },
 ];
 
-/** The code-cache loader, which both bundles load through; and the file a thread starts from. */
-const CODE_CACHE_LOADER = 'shared/code-cache.cjs';
+/**
+ * The plain JavaScript files the build copies into the files that load a bundle, each at the end of
+ * the file as a function that returns the copy's exports (its `module.exports = { … };`, once), so
+ * that the file compiles it as part of itself, not as one more file through Node's loader (a
+ * quarter of a millisecond each in a fresh thread, whose pool-less spawn takes ~19 ms: `node
+ * bench/ab-spawn.cjs`): the code-cache loader into the package index, the bundle runner into it (for
+ * the loader's copy) and into the file a thread starts from, in place of their `require()`s.
+ */
+const COPIES = {
+  'shared/code-cache.cjs': 'asyncthreadpoolCodeCacheLoader',
+  'shared/run-bundle.cjs': 'asyncthreadpoolRunBundle',
+};
 const THREAD_START = 'worker/bootstrap.cjs';
-/** How the thread's start file (src/worker/bootstrap.cjs) requires the loader, which the build replaces by a call of its copy. */
-const LOADER_REQUIRE = "require('../shared/code-cache.cjs')";
-const LOADER_FUNCTION = 'asyncthreadpoolCodeCacheLoader';
-const LOADER_MARK = `\n/** A copy of dist/${CODE_CACHE_LOADER}, put here by scripts/bundle.cjs. */\n`;
+const copyMark = (/** @type {string} */ key) => `\n/** A copy of dist/${key}, put here by scripts/bundle.cjs. */\n`;
+/** The one `module.exports = { … };` of a file to copy. */
+const EXPORTS = /^module\.exports = (\{[^}\n]*\});$/m;
 
 /**
  * The first statement a bundle's `into` file gets, after tsc's `"use strict";`, on the same line (no
  * line moves): it loads the bundle through the code-cache loader (src/shared/code-cache.cjs), with
- * its V8 code cache; the build puts a copy of the loader at the end of that file (see `withLoader`).
+ * its V8 code cache; the build puts a copy of the loader at the end of that file (see `withCopies`).
  * Where the bundle ran the file's code (it exports what the file would), the file takes the bundle's
  * exports and returns: its own `require()`s would only find in `require.cache` what the bundle put
  * there, each after a resolution through the file system. Its text still holds its exports, which
  * is where Node's ES module loader reads a CommonJS module's named exports from.
  */
 const preludeOf = (/** @type {string} */ out, /** @type {string} */ into) =>
-  ` const asyncthreadpoolBundled = ${LOADER_FUNCTION}().preloadBundle(require("node:path").join(__dirname, ${JSON.stringify(path.posix.relative(path.posix.dirname(into), out))}), module, require); if (asyncthreadpoolBundled !== undefined) return void (module.exports = asyncthreadpoolBundled);`;
+  ` const asyncthreadpoolBundled = ${COPIES['shared/code-cache.cjs']}().preloadBundle(require("node:path").join(__dirname, ${JSON.stringify(path.posix.relative(path.posix.dirname(into), out))}), module, require); if (asyncthreadpoolBundled !== undefined) return void (module.exports = asyncthreadpoolBundled);`;
 
 /**
- * `text` (a file of dist/) with a copy of the code-cache loader at its end, as a function that
- * returns the loader's exports: each of the two files that load a bundle (a thread's start file, the
- * package index) then compiles it as part of itself, not as one more file through Node's loader
- * (a quarter of a millisecond each: a pool-less spawn takes ~19 ms, `node bench/ab-spawn.cjs`). No
- * line of `text` moves. The copy assigns no `module.exports` (`return` instead): Node's ES module
- * loader reads the index's named exports from its text. Unchanged if it has the copy already.
+ * `text` (a file of dist/, at `key`) with each of its `require()`s of a file of {@link COPIES}
+ * replaced by a call of that file's copy, and the copies (and theirs) at its end. No line of `text`
+ * moves. A copy assigns no `module.exports` (`return` instead): Node's ES module loader reads the
+ * index's named exports from its text. Unchanged where the copies are there already.
+ * @param {string} key
  * @param {string} text
+ * @param {string[]} wanted the files of {@link COPIES} to copy in: those `text` requires, or whose copies it calls
  * @returns {string}
  */
-function withLoader(text) {
-  if (text.includes(LOADER_MARK)) return text;
-  const loader = fs.readFileSync(path.join(DIST, CODE_CACHE_LOADER), 'utf8').replace(MAP_COMMENT, '\n');
-  const EXPORTS = 'module.exports = { loadBundle, preloadBundle, CODE_CACHE };';
-  if (loader.split(EXPORTS).length !== 2) throw new Error(`dist/${CODE_CACHE_LOADER} must export once, as ${EXPORTS}`);
-  const copy = `${LOADER_MARK}function ${LOADER_FUNCTION}() {\n${loader.replace(EXPORTS, 'return { loadBundle, preloadBundle, CODE_CACHE };')}}\n`;
-  const map = MAP_COMMENT.exec(text);
-  return map === null ? `${text}${copy}` : `${text.slice(0, map.index)}\n${copy}${map[0].trimStart()}`;
+function withCopies(key, text, wanted) {
+  if (Object.keys(COPIES).some((copied) => text.includes(copyMark(copied)))) return text;
+  /** @type {Map<string, string>} each copy, by the file it copies, in the order they are needed */
+  const copies = new Map();
+  /** @param {string} copied */
+  const copy = (copied) => {
+    if (copies.has(copied)) return;
+    copies.set(copied, '');
+    const source = withoutComments(fs.readFileSync(path.join(DIST, copied), 'utf8').replace(MAP_COMMENT, '\n'));
+    if (source.split(EXPORTS).length !== 3) throw new Error(`dist/${copied} must export once, as module.exports = { … };`);
+    copies.set(copied, `${copyMark(copied)}function ${COPIES[/** @type {keyof typeof COPIES} */ (copied)]}() {\n${inline(copied, source).replace(EXPORTS, 'return $1;')}}\n`);
+  };
+  /** @param {string} from @param {string} code @param {string[]} [only] */
+  const inline = (from, code, only) => {
+    for (const [copied, fn] of Object.entries(COPIES)) {
+      if (only !== undefined && !only.includes(copied)) continue;
+      const specifier = path.posix.relative(path.posix.dirname(from), copied);
+      const call = `require('${specifier.startsWith('.') ? specifier : `./${specifier}`}')`;
+      if (!code.includes(call)) continue;
+      if (code.split(call).length !== 2) throw new Error(`dist/${from} must require dist/${copied} once, as ${call}`);
+      code = code.replace(call, `${fn}()`);
+      copy(copied);
+    }
+    return code;
+  };
+  const inlined = inline(key, text, wanted);
+  for (const copied of wanted) copy(copied);
+  const tail = [...copies.values()].join('');
+  const map = MAP_COMMENT.exec(inlined);
+  return map === null ? `${inlined}${tail}` : `${inlined.slice(0, map.index)}\n${tail}${map[0].trimStart()}`;
+}
+
+/**
+ * `code` (plain JavaScript) without its comments, as TypeScript prints it: what a copy of
+ * {@link COPIES} needs, since every thread compiles its start file from source, and scanning the
+ * documentation costs it as much as a copy's code does (a copy's lines are no one's to read).
+ * @param {string} code
+ * @returns {string}
+ */
+function withoutComments(code) {
+  /** @type {typeof import('typescript')} */
+  const ts = require('typescript');
+  return ts.transpileModule(code, { compilerOptions: { removeComments: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.None, allowJs: true }, fileName: 'copy.js' }).outputText;
 }
 
 /** A relative `require("./x")` or `require('../x')` in compiled code. */
@@ -139,7 +183,7 @@ function collect(roots, prelude) {
     let code = fs.readFileSync(path.join(DIST, key), 'utf8').replace(MAP_COMMENT, '\n');
     if (prelude !== undefined) {
       code = code.replace(prelude, '');
-      const copy = code.indexOf(LOADER_MARK);
+      const copy = code.indexOf(copyMark('shared/code-cache.cjs'));
       if (copy !== -1) code = `${code.slice(0, copy)}\n`;
     }
     /** @type {Record<string, string>} */
@@ -446,19 +490,9 @@ function build(bundle) {
     const text = fs.readFileSync(intoFile, 'utf8');
     const end = text.indexOf('\n');
     const withPrelude = text.includes(prelude) ? text : end === -1 ? `${text}${prelude}` : `${text.slice(0, end)}${prelude}${text.slice(end)}`;
-    fs.writeFileSync(intoFile, withLoader(withPrelude));
+    fs.writeFileSync(intoFile, withCopies(bundle.into, withPrelude, ['shared/code-cache.cjs']));
   }
   return units.map((u) => u.key);
-}
-
-/** Puts the loader's copy into the file a thread starts from, in place of its `require()`. */
-function inlineLoader() {
-  const startFile = path.join(DIST, THREAD_START);
-  const text = fs.readFileSync(startFile, 'utf8');
-  if (text.includes(LOADER_MARK)) return;
-  const at = text.indexOf(LOADER_REQUIRE);
-  if (at === -1 || text.indexOf(LOADER_REQUIRE, at + 1) !== -1) throw new Error(`dist/${THREAD_START} must require the loader exactly once, as ${LOADER_REQUIRE}`);
-  fs.writeFileSync(startFile, withLoader(`${text.slice(0, at)}${LOADER_FUNCTION}()${text.slice(at + LOADER_REQUIRE.length)}`));
 }
 
 if (require.main === module) {
@@ -466,8 +500,9 @@ if (require.main === module) {
     const keys = build(bundle);
     process.stdout.write(`bundled dist/${bundle.out}: ${keys.join(', ')}\n`);
   }
-  inlineLoader();
-  process.stdout.write(`inlined dist/${CODE_CACHE_LOADER} into dist/${THREAD_START}\n`);
+  const startFile = path.join(DIST, THREAD_START);
+  fs.writeFileSync(startFile, withCopies(THREAD_START, fs.readFileSync(startFile, 'utf8'), ['shared/run-bundle.cjs']));
+  process.stdout.write(`copied dist/shared/run-bundle.cjs into dist/${THREAD_START}\n`);
 }
 
 // For the tests of what the bundle's code becomes.

@@ -7,6 +7,7 @@ import { type CallOptions, validateCallOptions } from './options';
 import { moduleRegistry, type TaskRecord } from '../shared/manifest';
 import { unwrapMoved } from '../shared/transfer';
 import { prepareThreadSource, threadTypeScript } from './ts-prefill';
+import { threadStart } from './thread-start';
 import type { ControlResponse, StreamControlRequest, TaskRequest, TaskResponse, TemporaryWorkerData } from '../shared/protocol';
 import { DEFAULT_HIGH_WATER_MARK } from './options';
 import type { StreamCall } from './scheduler';
@@ -132,6 +133,7 @@ function startTemporary(
   const typescript = threadTypeScript();
   const workerData: TemporaryWorkerData = {
     kind: 'asyncthreadpool:temporary',
+    start: threadStart(),
     request,
     modules: moduleRegistry(),
     port: port2,

@@ -1,11 +1,25 @@
-/** Where src/shared/code-cache.cjs puts a bundle's code cache on the bundle's module object. */
+/** Where src/shared/run-bundle.cjs puts a bundle's code cache on the bundle's module object. */
 const CODE_CACHE = Symbol.for('asyncthreadpool.codeCache');
 
+/** What src/shared/run-bundle.cjs puts there (its `CodeCache`), as far as this module reads it. */
+interface CodeCache {
+  readonly state: string;
+}
+
 /**
- * The code cache of a bundle's module object (see src/shared/code-cache.cjs), if it was loaded
+ * The code cache of a bundle's module object (see src/shared/run-bundle.cjs), if it was loaded
  * through the loader: `save()` writes the cache where the bundle was compiled from source (once;
- * never throws), and does nothing where it was compiled from a cache or with the cache off.
+ * never throws), and does nothing where it was compiled from a cache or with the cache off. The
+ * writing (src/shared/code-cache.cjs) is loaded only then: a thread that found a cache never loads it.
  */
 export function bundleCodeCache(bundle: object | undefined): { save(): void } | undefined {
-  return (bundle as Partial<Record<symbol, { save(): void }>> | undefined)?.[CODE_CACHE];
+  const cache = (bundle as Partial<Record<symbol, CodeCache>> | undefined)?.[CODE_CACHE];
+  if (cache === undefined) return undefined;
+  return {
+    save: () => {
+      if (cache.state === 'accepted' || cache.state === 'off' || cache.state === 'written' || cache.state === 'unsaved') return;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, loaded only to save
+      (require('./code-cache.cjs') as { saveCodeCache(cache: CodeCache): void }).saveCodeCache(cache);
+    },
+  };
 }

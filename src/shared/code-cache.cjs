@@ -1,45 +1,19 @@
 // @ts-check
 'use strict';
 /**
- * Loads a bundle of scripts/bundle.cjs (a thread's dist/worker/thread.js, the main side's
- * dist/index.bundle.js) compiled with a V8 code cache when there is one for it (see `loadBundle`):
- * a fresh thread or process then deserializes the compiled bundle instead of parsing and compiling
- * it, and skips compiling again each function its start and first call run. Plain JavaScript, for
- * src/worker/bootstrap.cjs, which runs before any TypeScript can; loads only Node built-ins.
+ * A bundle of scripts/bundle.cjs (a thread's dist/worker/thread.js, the main side's
+ * dist/index.bundle.js) and its V8 code cache on disk: read and checked (`readBundle`), for the
+ * package index as it loads (`loadBundle`) and for the threads the main side starts (it hands each
+ * the bundle in `workerData`: src/main/thread-start.ts), and saved (`saveCodeCache`). With the cache,
+ * a fresh thread or process deserializes the compiled bundle instead of parsing and compiling it,
+ * and skips compiling again each function its start and first call run. Plain JavaScript, for the
+ * package index's first statement, which runs before any bundle; loads only Node built-ins, and
+ * run-bundle.cjs, which compiles and runs a bundle once read.
  */
 const { Buffer } = require('node:buffer');
 const fs = require('node:fs');
 const path = require('node:path');
-
-/**
- * Where the bundle's module object (in `require.cache`) holds its {@link CodeCache}: a thread's
- * entry (src/worker/entry.ts) reads it there to save the cache after the thread's first call, the
- * main side (src/main/code-cache.ts) after its first result, and a test, to see its state.
- */
-const CODE_CACHE = Symbol.for('asyncthreadpool.codeCache');
-
-/**
- * What became of the bundle's code cache in this thread or process: `accepted` (compiled from it), `absent`
- * (none for this Node version and architecture yet), `stale` (one of another build of the bundle,
- * or of this build at another path), `corrupt` (of this build, but its two copies of V8's data
- * differ, or its length is wrong), `rejected` (V8 refused it: another V8 build or other V8 flags), `off` (not used: see
- * `loadBundle`); then after the first call, where it was neither `accepted` nor `off`: `written`
- * (saved here) or `unsaved` (saving failed, such as in a read-only install).
- * @typedef {'accepted' | 'absent' | 'stale' | 'corrupt' | 'rejected' | 'off' | 'written' | 'unsaved'} CodeCacheState
- */
-/**
- * @typedef {object} CodeCache
- * @property {CodeCacheState} state
- * @property {() => void} save saves the cache where the bundle was compiled from source (once; never throws)
- */
-
-/** A module object of Node's CommonJS loader, with the members set here. */
-/** @typedef {NodeJS.Module & { [CODE_CACHE]?: CodeCache }} LoaderModule */
-/**
- * Node's `Module` class, as the constructor of a bundle's parent module: `_nodeModulePaths` is
- * there only when the parent was loaded by Node's own loader (not, say, by jest's).
- * @typedef {{ new (id: string, parent?: NodeJS.Module): LoaderModule, _nodeModulePaths?: unknown }} LoaderClass
- */
+const { runBundle, requireOff, codeCacheOff, codeCacheSwitchedOff, CODE_CACHE } = require('./run-bundle.cjs');
 
 /**
  * The first line of a cache file: the format, the bundle's content hash and length, then the path
@@ -110,35 +84,24 @@ function writeAtomically(file, parts) {
 }
 
 /**
- * Loads the bundle `file` as Node's CommonJS loader would (its own module in `require.cache`, the
- * same `require`, `module`, `__filename` and `__dirname`, the same line numbers), as a child of
- * `parent`, a module of the bundle's own folder whose `require` is `parentRequire`; but compiled
- * through `vm.Script` with the V8 code cache kept next to it: `<bundle>.<node version>-<arch>.cache`,
+ * The bundle `file` and its V8 code cache, kept next to it as `<bundle>.<node version>-<arch>.cache`,
  * keyed on the bundle's content hash (written into the bundle by the build) and length, so that a
- * cache of another build is never used (see {@link cacheHeader} for the format). Where the bundle
- * was compiled from source, its {@link CodeCache}'s `save` writes one, once the program has run what
- * the cache should hold (a thread's first call, the main thread's first result). Caches are never
- * published (`package.json` `files`): an install makes its own, as it first runs.
- *
- * Not used (plain `require`, state `off`) where source maps are enabled (`--enable-source-maps`:
- * Node maps stack traces only for files its loader compiled), where `parent` is not a module of
- * Node's loader (such as jest's), or with `ASYNCTHREADPOOL_CODE_CACHE=0` in the environment. A
- * bundle has no loader for `import()` of its own: the worker side imports through import.cjs.
+ * cache of another build is never used (see {@link cacheHeader} for the format), and on its path:
+ * V8 keeps the file name a cache was made with, so stack traces would name that file, and the
+ * decorators, which tell a task module from the library by its frames' files, would take the bundle
+ * for the task module; a cache made for this build at another path (an install copied or moved with
+ * its cache) is `moved` (run-bundle.cjs compiles the bundle again without it: `stale`), and
+ * replaced after the first call. Caches are never published
+ * (`package.json` `files`): an install makes its own, as it first runs. Undefined where the bundle
+ * has no content hash (not a bundle of this build).
  * @param {string} file
- * @param {NodeJS.Module} parent
- * @param {NodeJS.Require} parentRequire
- * @returns {unknown}
+ * @returns {import('./protocol').BundleStart | undefined}
  */
-function loadBundle(file, parent, parentRequire) {
-  const Module = /** @type {LoaderClass} */ (parent.constructor);
-  // `process.sourceMapsEnabled` is Node 20.7's.
-  const sourceMaps = /** @type {Partial<Pick<NodeJS.Process, 'sourceMapsEnabled'>>} */ (process).sourceMapsEnabled ?? process.execArgv.includes('--enable-source-maps');
-  if (sourceMaps || process.env.ASYNCTHREADPOOL_CODE_CACHE === '0' || typeof Module._nodeModulePaths !== 'function') return requireOff(file, parentRequire);
+function readBundle(file) {
   const source = fs.readFileSync(file, 'utf8');
   const hash = BUNDLE_HASH.exec(source.slice(0, 512))?.[1];
-  if (hash === undefined) return requireOff(file, parentRequire);
-  const vm = require('node:vm');
-  const cacheFile = `${file}.${process.version}-${process.arch}.cache`;
+  if (hash === undefined) return undefined;
+  const cacheFile = cacheFileOf(file);
   const header = cacheHeader(hash, source.length);
   /** @type {Buffer | undefined} */
   let found;
@@ -148,70 +111,75 @@ function loadBundle(file, parent, parentRequire) {
     // None yet (or not a file).
   }
   const cached = cachedDataIn(found, header);
-  const here = encodeURIComponent(file);
-  // Node's own wrapper, on the first line: the bundle's lines keep their numbers.
-  const wrapped = `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
-  let script = new vm.Script(wrapped, { filename: file, cachedData: cached.data });
-  /** @type {CodeCacheState} */
-  let state = cached.state !== 'found' ? cached.state : script.cachedDataRejected === true ? 'rejected' : 'accepted';
-  if (state === 'accepted' && cached.state === 'found' && cached.madeFor !== here) {
-    // Made for this build at another path (an install copied or moved with its cache): V8 keeps the
-    // file name the cache was made with, so stack traces would name that file, and the decorators,
-    // which tell a task module from the library by its frames' files, would take the bundle for the
-    // task module. Compiled again from source, with this path; the cache is replaced after the first call.
-    state = 'stale';
-    script = new vm.Script(wrapped, { filename: file });
-  }
-  /** @type {CodeCache} */
-  const cache = {
-    get state() {
-      return state;
-    },
-    save() {
-      if (state === 'accepted' || state === 'off' || state === 'written' || state === 'unsaved') return;
-      const written = writeAtomically(cacheFile, () => {
-        const data = script.createCachedData();
-        return [Buffer.from(`${header}${here} ${String(data.length)}\n`, 'latin1'), data, data];
-      });
-      state = written ? 'written' : 'unsaved';
-    },
-  };
-  const bundle = new Module(file, parent);
-  bundle.filename = file;
-  // The same folder as its parent: the same package search paths.
-  bundle.paths = parent.paths;
-  bundle[CODE_CACHE] = cache;
-  parentRequire.cache[file] = bundle;
-  try {
-    const wrapper = /** @type {(this: unknown, ...args: unknown[]) => void} */ (script.runInThisContext());
-    wrapper.call(bundle.exports, bundle.exports, requireOf(bundle, parentRequire), bundle, file, path.dirname(file));
-  } catch (error) {
-    Reflect.deleteProperty(parentRequire.cache, file);
-    throw error;
-  }
-  bundle.loaded = true;
-  return bundle.exports;
+  const here = `${header}${encodeURIComponent(file)} `;
+  if (cached.state !== 'found') return { kind: 'bundle', file, source, cachedData: undefined, found: cached.state, cacheFile, header: here };
+  return { kind: 'bundle', file, source, cachedData: cached.data, found: cached.madeFor === encodeURIComponent(file) ? 'found' : 'moved', cacheFile, header: here };
 }
 
 /**
- * The `require` a module of Node's loader gets, for `bundle`: it loads through the bundle's module
- * (its children, its parent) and resolves from its parent's folder, which is the bundle's own.
- * @param {LoaderModule} bundle
- * @param {NodeJS.Require} parentRequire
- * @returns {NodeJS.Require}
+ * The code cache file of the bundle `file`, for this Node version and architecture.
+ * @param {string} file
+ * @returns {string}
  */
-function requireOf(bundle, parentRequire) {
-  const local = (/** @type {string} */ id) => /** @type {unknown} */ (bundle.require(id));
-  // Every property of the parent's `require` (resolve, main, cache, extensions), as Node's loader gives each module.
-  return Object.assign(local, parentRequire);
+function cacheFileOf(file) {
+  return `${file}.${process.version}-${process.arch}.cache`;
 }
 
-/** @param {string} file @param {NodeJS.Require} parentRequire */
-function requireOff(file, parentRequire) {
-  const exports = /** @type {unknown} */ (parentRequire(file));
-  const bundle = /** @type {LoaderModule | undefined} */ (parentRequire.cache[file]);
-  if (bundle !== undefined) bundle[CODE_CACHE] = { state: 'off', save: () => undefined };
+/**
+ * Loads the bundle `file` as Node's CommonJS loader would, as a child of `parent`, a module of the
+ * bundle's own folder whose `require` is `parentRequire`, compiled with its V8 code cache where
+ * there is one (see {@link readBundle} and run-bundle.cjs `runBundle`); by plain `require` where
+ * the cache is off (run-bundle.cjs `codeCacheOff`). Where the bundle was compiled from source, its
+ * code cache is saved by {@link saveCodeCache}, once the program has run what the cache should hold
+ * (a thread's first call, the main thread's first result).
+ * @param {string} file
+ * @param {NodeJS.Module} parent
+ * @param {NodeJS.Require} parentRequire
+ * @returns {unknown}
+ */
+function loadBundle(file, parent, parentRequire) {
+  const start = codeCacheOff(parent) ? undefined : readBundle(file);
+  const exports = start === undefined ? requireOff(file, parentRequire) : runBundle(start, parent, parentRequire);
+  // For the main side's thread starts (src/main/thread-start.ts): this copy, compiled already.
+  const bundle = parentRequire.cache[file];
+  if (bundle !== undefined) Reflect.set(bundle, LOADER, { readBundle, cacheFileOf, workerSide, codeCacheSwitchedOff });
   return exports;
+}
+
+/** Where {@link loadBundle} puts on the bundle's module the functions src/main/thread-start.ts uses. */
+const LOADER = Symbol.for('asyncthreadpool.codeCacheLoader');
+
+/**
+ * Saves the code cache of a bundle compiled from source here (its state neither `accepted` nor
+ * `off`), once: V8's data for the functions compiled so far, twice, after the header. Never throws.
+ * @param {import('./run-bundle.cjs').CodeCache} cache
+ */
+function saveCodeCache(cache) {
+  const { state, script } = cache;
+  if (state === 'accepted' || state === 'off' || state === 'written' || state === 'unsaved' || script === undefined) return;
+  const written = writeAtomically(cache.cacheFile, () => {
+    const data = script.createCachedData();
+    return [Buffer.from(`${cache.header}${String(data.length)}\n`, 'latin1'), data, data];
+  });
+  cache.state = written ? 'written' : 'unsaved';
+}
+
+/**
+ * How a thread loads the worker side from `dir` (dist/worker, or src/worker): the bundle
+ * (thread.js) if there is one of this build, else the entry tsc compiled (entry.js), else the
+ * TypeScript entry (entry.ts), after the TypeScript hook: the library itself running under ts-jest,
+ * ts-node or tsx. A bundle older than the entry is of an earlier build (tsc ran alone since): not used.
+ * @param {string} dir
+ * @returns {{ kind: 'bundle', file: string } | import('./protocol').FileStart}
+ */
+function workerSide(dir) {
+  const bundled = path.join(dir, 'thread.js');
+  const built = path.join(dir, 'entry.js');
+  const entry = fs.statSync(built, { throwIfNoEntry: false });
+  const bundle = fs.statSync(bundled, { throwIfNoEntry: false });
+  if (bundle !== undefined && (entry === undefined || bundle.mtimeMs >= entry.mtimeMs)) return { kind: 'bundle', file: bundled };
+  if (entry !== undefined) return { kind: 'file', file: built, hook: false };
+  return { kind: 'file', file: path.join(dir, 'entry.ts'), hook: true };
 }
 
 /**
@@ -228,4 +196,4 @@ function preloadBundle(file, parent, parentRequire) {
   return fs.existsSync(file) ? loadBundle(file, parent, parentRequire) : undefined;
 }
 
-module.exports = { loadBundle, preloadBundle, CODE_CACHE };
+module.exports = { loadBundle, preloadBundle, readBundle, cacheFileOf, saveCodeCache, workerSide, codeCacheSwitchedOff, CODE_CACHE };

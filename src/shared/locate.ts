@@ -83,7 +83,8 @@ function dataModuleFile(url: string): string | undefined {
 const DATA_FILE_MARKER = '?filePath=';
 
 function isHelper(file: string): boolean {
-  return /[\\/]node_modules[\\/](tslib|reflect-metadata)[\\/]/.test(file);
+  // The pattern is compiled only for a file it may match: a thread meets its task module first.
+  return file.includes('node_modules') && /[\\/]node_modules[\\/](tslib|reflect-metadata)[\\/]/.test(file);
 }
 
 /**

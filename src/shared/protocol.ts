@@ -56,9 +56,42 @@ export interface ContextSpec {
  */
 export type ModuleRegistry = SharedArrayBuffer;
 
+/**
+ * How a thread loads the worker side (`workerData.start`, made by src/main/thread-start.ts for
+ * src/worker/bootstrap.cjs, which takes it out of `workerData` first): a bundle the main side read
+ * with its code cache, the bundle with the cache switched off (`off`: required as it is), or a file
+ * to require (a build by tsc alone; the TypeScript sources, after the TypeScript hook).
+ */
+export type ThreadStart = BundleStart | { readonly kind: 'off'; readonly file: string } | FileStart;
+
+/** A file a thread requires to load the worker side, after installing the TypeScript hook if `hook`. */
+export interface FileStart {
+  readonly kind: 'file';
+  readonly file: string;
+  readonly hook: boolean;
+}
+
+/**
+ * A bundle and the V8 data to compile it with, as src/shared/code-cache.cjs `readBundle` makes
+ * them: `cachedData` (on a `SharedArrayBuffer` for threads: one copy for all) only where the cache
+ * file is of this build and whole (`moved`: made for it at another path); `found` says what it is otherwise. `cacheFile` and
+ * `header` (the cache file's first line up to the length of V8's data) are for a save.
+ */
+export interface BundleStart {
+  readonly kind: 'bundle';
+  readonly file: string;
+  readonly source: string;
+  readonly cachedData: Uint8Array | undefined;
+  readonly found: 'found' | 'moved' | 'absent' | 'stale' | 'corrupt';
+  readonly cacheFile: string;
+  readonly header: string;
+}
+
 /** `workerData` of every pool thread. */
 export interface PoolWorkerData {
   readonly kind: 'asyncthreadpool:pool';
+  /** How the thread loads the worker side. */
+  readonly start?: ThreadStart;
   readonly context: ContextSpec | null;
   readonly modules: ModuleRegistry;
   /**
@@ -94,6 +127,8 @@ export interface ThreadTypeScript {
  */
 export interface TemporaryWorkerData {
   readonly kind: 'asyncthreadpool:temporary';
+  /** As {@link PoolWorkerData.start}. */
+  readonly start?: ThreadStart;
   readonly request: TaskRequest;
   readonly modules: ModuleRegistry;
   /**

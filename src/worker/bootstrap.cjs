@@ -2,32 +2,52 @@
 'use strict';
 /**
  * The file every asyncthreadpool thread starts from (Piscina's `filename`, and the temporary
- * thread of a pool-less `spawn`). From a build it loads `thread.js` (the worker side bundled into
- * one file by scripts/bundle.cjs), or `entry.js` (a build by tsc alone); from the TypeScript sources
- * (the library itself running under ts-jest, ts-node or tsx) it first installs the TypeScript hook,
- * then loads `entry.ts`. Plain JavaScript because it runs before any TypeScript can.
- *
- * The bundle is compiled with a V8 code cache when there is one for it (see
- * src/shared/code-cache.cjs): a fresh thread then deserializes the compiled bundle instead of
- * parsing and compiling it, and skips compiling again each function the thread's start and first
- * call run; the thread saves one after its first call (src/worker/entry.ts) where it found none.
+ * thread of a pool-less `spawn`). The main side says in `workerData.start` how to load the worker
+ * side (src/main/thread-start.ts): from a build, the bundle `thread.js` (the worker side in one
+ * file, by scripts/bundle.cjs), with the source and V8 code cache the main side read and checked
+ * once for all its threads: a fresh thread reads no file of the library, and deserializes the
+ * compiled bundle instead of parsing and compiling it (src/shared/code-cache.cjs); or a file to
+ * require: `entry.js` (a build by tsc alone), or `entry.ts` after the TypeScript hook (the library
+ * itself running under ts-jest, ts-node or tsx). A thread started otherwise (not by the library)
+ * works the same out from the files next to this one. Plain JavaScript because it runs before any
+ * TypeScript can; small because every thread compiles it from source.
  */
-const { loadBundle } = require('../shared/code-cache.cjs');
-const fs = require('node:fs');
-const path = require('node:path');
+const { runBundle, requireOff, codeCacheOff } = require('../shared/run-bundle.cjs');
+/** @type {unknown} */
+const workerData = require('node:worker_threads').workerData;
 
-const bundled = path.join(__dirname, 'thread.js');
-const built = path.join(__dirname, 'entry.js');
-/** @returns {string} */
-function start() {
-  const entry = fs.statSync(built, { throwIfNoEntry: false });
-  const bundle = fs.statSync(bundled, { throwIfNoEntry: false });
-  // A bundle older than the entry is of an earlier build (tsc ran alone since): not used.
-  if (bundle !== undefined && (entry === undefined || bundle.mtimeMs >= entry.mtimeMs)) return bundled;
-  if (entry !== undefined) return built;
-  /** @type {{ install(): void }} */ (require('../shared/ts-hook.cjs')).install();
-  return path.join(__dirname, 'entry.ts');
+/** @typedef {import('../shared/protocol').ThreadStart} ThreadStart */
+/** This file's module, as the bundle's parent. */
+const self = /** @type {NodeJS.Module} */ (/** @type {unknown} */ (module));
+
+/** @type {ThreadStart | undefined} */
+const given = typeof workerData === 'object' && workerData !== null ? /** @type {{ start?: ThreadStart }} */ (workerData).start : undefined;
+// Out of `workerData` before any task module loads: the same object for them.
+if (given !== undefined) Reflect.deleteProperty(/** @type {object} */ (workerData), 'start');
+
+/**
+ * @param {ThreadStart} start
+ * @returns {unknown}
+ */
+function load(start) {
+  if (start.kind === 'file') {
+    if (start.hook) /** @type {{ install(): void }} */ (require('../shared/ts-hook.cjs')).install();
+    return require(start.file);
+  }
+  // The cache can be off here and not in the main thread: a pool's `env`, say.
+  if (start.kind === 'off' || codeCacheOff(self)) return requireOff(start.file, require);
+  // Given no cache: a thread may have saved one since (a pool's later threads start with what the
+  // main side read as the pool was made).
+  const read = start.found === 'found' ? undefined : /** @type {typeof import('../shared/code-cache.cjs')} */ (require('../shared/code-cache.cjs')).readBundle(start.file);
+  return runBundle(read ?? start, self, require);
 }
 
-const file = start();
-module.exports = /** @type {unknown} */ (file === bundled ? loadBundle(file, /** @type {NodeJS.Module} */ (/** @type {unknown} */ (module)), require) : require(file));
+/** @returns {unknown} */
+function loadFromFiles() {
+  /** @type {typeof import('../shared/code-cache.cjs')} */
+  const files = require('../shared/code-cache.cjs');
+  const side = files.workerSide(__dirname);
+  return side.kind === 'file' ? load(side) : files.loadBundle(side.file, self, require);
+}
+
+module.exports = given === undefined ? loadFromFiles() : load(given);

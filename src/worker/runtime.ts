@@ -46,8 +46,7 @@ export async function loadModule(file: string, modules: ModuleRegistry): Promise
   }
   let entry: { real: string; exports: unknown };
   try {
-    const real = fs.realpathSync(file);
-    entry = { real, exports: await requireOrImport(real) };
+    entry = await requireOrImport(file);
   } catch (error) {
     // A test file run outside its runner fails on its first `describe`: say where tasks belong.
     const hint = /\.(test|spec)\.[cm]?[jt]sx?$/.test(file) ? ' (task classes must live in modules of their own, not in test files)' : '';
@@ -81,17 +80,26 @@ function importModule(specifier: string): Promise<unknown> {
 
 let importer: ((specifier: string) => Promise<unknown>) | undefined;
 
-async function requireOrImport(file: string): Promise<unknown> {
-  if (file.endsWith('.mjs')) return importModule(nodeUrl().pathToFileURL(file).href);
+/**
+ * Loads `file` and says its real path: where `require()` resolved it (symbolic links followed, as
+ * Node's loaders do), or the real path an ES module is imported from.
+ */
+async function requireOrImport(file: string): Promise<{ real: string; exports: unknown }> {
+  const imported = async (): Promise<{ real: string; exports: unknown }> => {
+    const real = fs.realpathSync(file);
+    return { real, exports: await importModule(nodeUrl().pathToFileURL(real).href) };
+  };
+  if (file.endsWith('.mjs')) return imported();
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- task modules are loaded by path at run time
-    return require(file);
+    const exports: unknown = require(file);
+    return { real: require.resolve(file), exports };
   } catch (error) {
     // An ES module that `require()` cannot load: any, before Node 20.19; one that awaits at its top
     // level (or imports one that does), since.
     const code = (error as { code?: unknown }).code;
     if (code !== 'ERR_REQUIRE_ESM' && code !== 'ERR_REQUIRE_ASYNC_MODULE') throw error;
-    return importModule(nodeUrl().pathToFileURL(file).href);
+    return imported();
   }
 }
 

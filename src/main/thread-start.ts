@@ -1,0 +1,69 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BundleStart, FileStart, ThreadStart } from '../shared/protocol';
+import { WORKER_BOOTSTRAP } from './call';
+
+/** What this module uses of src/shared/code-cache.cjs. */
+interface CodeCacheFiles {
+  readBundle(file: string): BundleStart | undefined;
+  cacheFileOf(file: string): string;
+  workerSide(dir: string): { kind: 'bundle'; file: string } | FileStart;
+  codeCacheSwitchedOff(): boolean;
+}
+
+/** Which file the threads load the worker side from: worked out once per process. */
+let side: { kind: 'bundle'; file: string } | FileStart | undefined;
+/** The bundle and its code cache as last read, with the cache's data on a `SharedArrayBuffer`. */
+let read: BundleStart | undefined;
+/** What the cache file was when `read` was read (see {@link fileIdentity}). */
+let readFrom = '';
+
+/**
+ * How a thread started now loads the worker side (`workerData.start`: see src/worker/bootstrap.cjs).
+ * From a build, the bundle dist/worker/thread.js with its V8 code cache, read and checked here
+ * once (src/shared/code-cache.cjs) rather than by every thread, and read again only when the cache
+ * file changed (a thread saved one, say): each thread gets the source, and the cache's data on one
+ * `SharedArrayBuffer` that every thread shares, so that none reads a file of the library to start.
+ * With the cache switched off here (source maps, `ASYNCTHREADPOOL_CODE_CACHE=0`), the bundle as
+ * it is; from the sources or a build by tsc alone, the entry file to require.
+ */
+export function threadStart(): ThreadStart {
+  const files = codeCacheFiles();
+  side ??= files.workerSide(path.dirname(WORKER_BOOTSTRAP));
+  if (side.kind === 'file') return side;
+  if (files.codeCacheSwitchedOff()) return { kind: 'off', file: side.file };
+  const identity = fileIdentity(files.cacheFileOf(side.file));
+  if (read === undefined || identity !== readFrom) {
+    const bundle = files.readBundle(side.file);
+    if (bundle === undefined) return { kind: 'off', file: side.file };
+    // Taken before the read: a cache saved meanwhile is read at the next start.
+    readFrom = identity;
+    read = sharedCache(bundle);
+  }
+  return read;
+}
+
+/**
+ * src/shared/code-cache.cjs: the copy the package index compiled as part of itself where it loaded
+ * its bundle (which puts it on the bundle's module), or else the file.
+ */
+function codeCacheFiles(): CodeCacheFiles {
+  const bundle = require.cache[path.join(__dirname, '..', 'index.bundle.js')] as Partial<Record<symbol, CodeCacheFiles>> | undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, shared with the package index's first statement
+  return bundle?.[Symbol.for('asyncthreadpool.codeCacheLoader')] ?? (require('../shared/code-cache.cjs') as CodeCacheFiles);
+}
+
+/** `bundle` with its cache's data copied onto a `SharedArrayBuffer`: no thread copies it. */
+function sharedCache(bundle: BundleStart): BundleStart {
+  const { cachedData } = bundle;
+  if (cachedData === undefined) return bundle;
+  const shared = new Uint8Array(new SharedArrayBuffer(cachedData.length));
+  shared.set(cachedData);
+  return { ...bundle, cachedData: shared };
+}
+
+/** A file's inode, size and modification time, or `none`: what changes when the file is replaced. */
+function fileIdentity(file: string): string {
+  const stat = fs.statSync(file, { throwIfNoEntry: false });
+  return stat === undefined ? 'none' : `${String(stat.ino)} ${String(stat.size)} ${String(stat.mtimeMs)}`;
+}
