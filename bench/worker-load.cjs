@@ -5,7 +5,8 @@
 // dist/task.js) and the full index (`asyncthreadpool`, dist/index.js), each after the file a thread
 // starts from (dist/worker/bootstrap.cjs, which loads dist/worker/thread.js: built as one file that
 // holds the worker side and the task entry, see scripts/bundle.cjs). The worker's `workerData` is
-// not a library thread's, so the entry starts no role. Prints the median per step of 15 workers (or
+// not a library thread's, so the entry starts no role, but holds the start the library's main side
+// hands its threads (the bundle and its code cache, which it reads once). Prints the median per step of 15 workers (or
 // the count given) per way, in ms, the median of the totals, and the modules each way left loaded.
 // The bundle is compiled from its V8 code cache (see src/worker/bootstrap.cjs), which a first
 // pool-less spawn saves if there is none; a third way, the first one with the cache off
@@ -65,19 +66,35 @@ const CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const times = [];
 const before = new Set(Object.keys(require.cache));
-for (const file of workerData) {
+for (const file of workerData.files) {
   const started = performance.now();
   require(file);
   times.push(performance.now() - started);
 }
-const bundle = require.cache[require('node:path').join(require('node:path').dirname(workerData[0]), 'thread.js')];
+const bundle = require.cache[require('node:path').join(require('node:path').dirname(workerData.files[0]), 'thread.js')];
 const cache = bundle?.[Symbol.for('asyncthreadpool.codeCache')]?.state ?? 'none';
 parentPort.postMessage({ times, cache, loaded: Object.keys(require.cache).filter((f) => !before.has(f)) });
 `;
 
+/**
+ * How the main side of the build in `dist` starts a thread (its src/main/thread-start.ts: the
+ * bundle and its code cache, read once by the main side), as the library hands it to each thread
+ * in `workerData.start`; undefined for a build without it, whose threads read those files themselves.
+ * @param {string} dist
+ * @returns {unknown}
+ */
+function threadStartOf(dist) {
+  const file = path.join(dist, 'main', 'thread-start.js');
+  if (!require('node:fs').existsSync(file)) return undefined;
+  /** @type {{ threadStart(): unknown }} */
+  const main = require(file);
+  return main.threadStart();
+}
+
 /** @param {string[]} files @param {Record<string, string>} [env] @returns {Promise<{ times: number[], cache: string, loaded: string[] }>} */
 async function once(files, env) {
-  const worker = new Worker(CODE, { eval: true, workerData: files, env: { ...process.env, ...env } });
+  const start = threadStartOf(path.dirname(path.dirname(files[0] ?? START)));
+  const worker = new Worker(CODE, { eval: true, workerData: { files, start }, env: { ...process.env, ...env } });
   /** @type {{ times: number[], cache: string, loaded: string[] }} */
   const row = await new Promise((resolve, reject) => {
     worker.once('message', resolve);
