@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ROOT } from './helpers-process';
@@ -63,6 +64,27 @@ test('a thread started without the main side\'s start data works it out from its
   expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'shared/code-cache.cjs', 'shared/run-bundle.cjs', 'worker/thread.js']);
   expect(relative(cached).filter((f) => f.startsWith('main/') || f === 'index.js')).toEqual([]);
   expect(sameTaskEntry).toBe(true);
+});
+
+test('a temporary thread given no cache does not look for one: it compiles the same two files', async () => {
+  const start = libraryStart() as { found: string };
+  const { compiled, taskModuleLoaded } = await report({ ...start, cachedData: undefined, found: 'absent' });
+  expect(taskModuleLoaded).toBe(true);
+  expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'worker/thread.js']);
+});
+
+test('a start naming another folder (a path through a link the thread did not follow) is not taken', async () => {
+  const start = libraryStart() as { file: string };
+  const link = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'asyncthreadpool-link-')), 'worker');
+  fs.symlinkSync(path.dirname(start.file), link, 'dir');
+  try {
+    // The same bundle by another name: the thread works it out from its own files instead.
+    const { compiled, sameTaskEntry } = await report({ ...start, file: path.join(link, 'thread.js') });
+    expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'shared/code-cache.cjs', 'shared/run-bundle.cjs', 'worker/thread.js']);
+    expect(sameTaskEntry).toBe(true);
+  } finally {
+    fs.rmSync(path.dirname(link), { recursive: true, force: true });
+  }
 });
 
 test('starting a thread loads no Node built-in that a fresh worker has not loaded already', async () => {

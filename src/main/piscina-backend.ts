@@ -5,7 +5,7 @@ import type * as Crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { Transferable } from 'node:worker_threads';
 import { WORKER_BOOTSTRAP } from './call';
-import { threadStart } from './thread-start';
+import { poolStart } from './thread-start';
 import { postFailure, postRefusal } from '../shared/cloneable';
 import type { AsyncThreadPoolError } from '../shared/errors';
 import { optionalExecArgv } from './exec-argv';
@@ -94,8 +94,7 @@ export class PiscinaBackend implements Backend {
         atomics: 'disabled',
         // Piscina runs no calls (they go on the control ports): nothing of its own to time.
         recordTiming: false,
-        // Read again for each Piscina: an elastic thread started later finds the cache a thread saved.
-        workerData: { ...workerData, start: threadStart() },
+        workerData: { ...workerData, start: poolStart() },
         env: options.env,
         ...optionalExecArgv(),
         ...(options.resourceLimits === undefined ? {} : { resourceLimits: options.resourceLimits }),

@@ -25,9 +25,21 @@ let readFrom = '';
  * file changed (a thread saved one, say): each thread gets the source, and the cache's data on one
  * `SharedArrayBuffer` that every thread shares, so that none reads a file of the library to start.
  * With the cache switched off here (source maps, `ASYNCTHREADPOOL_CODE_CACHE=0`), the bundle as
- * it is; from the sources or a build by tsc alone, the entry file to require.
+ * it is; from the sources or a build by tsc alone, the entry file to require. Never throws.
  */
-export function threadStart(): ThreadStart {
+export function threadStart(): ThreadStart | undefined {
+  try {
+    return readStart();
+  } catch {
+    // Unreadable here (a build removed or changed under this process): each thread tries itself,
+    // from the files next to its start file, and fails as a thread does, not this call.
+    side = undefined;
+    read = undefined;
+    return undefined;
+  }
+}
+
+function readStart(): ThreadStart {
   const files = codeCacheFiles();
   side ??= files.workerSide(path.dirname(WORKER_BOOTSTRAP));
   if (side.kind === 'file') return side;
@@ -41,6 +53,16 @@ export function threadStart(): ThreadStart {
     read = sharedCache(bundle);
   }
   return read;
+}
+
+/**
+ * {@link threadStart} for a pool's threads, read as its Piscina is made (an elastic pool makes one
+ * for each thread above its minimum): without a cache, its threads look for one a thread saved
+ * since (`recheck`).
+ */
+export function poolStart(): ThreadStart | undefined {
+  const start = threadStart();
+  return start?.kind === 'bundle' && start.found !== 'found' ? { ...start, recheck: true } : start;
 }
 
 /**

@@ -3,7 +3,7 @@ const CODE_CACHE = Symbol.for('asyncthreadpool.codeCache');
 
 /** What src/shared/run-bundle.cjs puts there (its `CodeCache`), as far as this module reads it. */
 interface CodeCache {
-  readonly state: string;
+  state: string;
 }
 
 /**
@@ -18,8 +18,13 @@ export function bundleCodeCache(bundle: object | undefined): { save(): void } | 
   return {
     save: () => {
       if (cache.state === 'accepted' || cache.state === 'off' || cache.state === 'written' || cache.state === 'unsaved') return;
-      // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, loaded only to save
-      (require('./code-cache.cjs') as { saveCodeCache(cache: CodeCache): void }).saveCodeCache(cache);
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, loaded only to save
+        (require('./code-cache.cjs') as { saveCodeCache(cache: CodeCache): void }).saveCodeCache(cache);
+      } catch {
+        // The writer could not be loaded (an install changed under this process): no cache, never a failed call.
+        cache.state = 'unsaved';
+      }
     },
   };
 }

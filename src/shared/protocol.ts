@@ -85,6 +85,11 @@ export interface BundleStart {
   readonly found: 'found' | 'moved' | 'absent' | 'stale' | 'corrupt';
   readonly cacheFile: string;
   readonly header: string;
+  /**
+   * Set for a pool's threads given no cache: a pool's start is read as its Piscina is made, and
+   * its later threads may find a cache another thread saved since (they read the cache file).
+   */
+  readonly recheck?: boolean;
 }
 
 /** `workerData` of every pool thread. */

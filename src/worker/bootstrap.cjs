@@ -6,7 +6,8 @@
  * side (src/main/thread-start.ts): from a build, the bundle `thread.js` (the worker side in one
  * file, by scripts/bundle.cjs), with the source and V8 code cache the main side read and checked
  * once for all its threads: a fresh thread reads no file of the library, and deserializes the
- * compiled bundle instead of parsing and compiling it (src/shared/code-cache.cjs); or a file to
+ * compiled bundle instead of parsing and compiling it (src/shared/code-cache.cjs; a pool's thread
+ * given no cache looks for one a thread saved since the pool was made); or a file to
  * require: `entry.js` (a build by tsc alone), or `entry.ts` after the TypeScript hook (the library
  * itself running under ts-jest, ts-node or tsx). A thread started otherwise (not by the library)
  * works the same out from the files next to this one. Plain JavaScript because it runs before any
@@ -21,9 +22,12 @@ const workerData = require('node:worker_threads').workerData;
 const self = /** @type {NodeJS.Module} */ (/** @type {unknown} */ (module));
 
 /** @type {ThreadStart | undefined} */
-const given = typeof workerData === 'object' && workerData !== null ? /** @type {{ start?: ThreadStart }} */ (workerData).start : undefined;
+const sent = typeof workerData === 'object' && workerData !== null ? /** @type {{ start?: ThreadStart }} */ (workerData).start : undefined;
 // Out of `workerData` before any task module loads: the same object for them.
-if (given !== undefined) Reflect.deleteProperty(/** @type {object} */ (workerData), 'start');
+if (sent !== undefined) Reflect.deleteProperty(/** @type {object} */ (workerData), 'start');
+// Only for this folder: where the main side names it by another path (a symbolic link it did not
+// follow, as under `--preserve-symlinks`), a task module would load a second copy of the task entry.
+const given = sent !== undefined && require('node:path').dirname(sent.file) === __dirname ? sent : undefined;
 
 /**
  * @param {ThreadStart} start
@@ -36,9 +40,8 @@ function load(start) {
   }
   // The cache can be off here and not in the main thread: a pool's `env`, say.
   if (start.kind === 'off' || codeCacheOff(self)) return requireOff(start.file, require);
-  // Given no cache: a thread may have saved one since (a pool's later threads start with what the
-  // main side read as the pool was made).
-  const read = start.found === 'found' ? undefined : /** @type {typeof import('../shared/code-cache.cjs')} */ (require('../shared/code-cache.cjs')).readBundle(start.file);
+  // A pool's thread given no cache: a thread may have saved one since the pool was made.
+  const read = start.recheck === true ? /** @type {typeof import('../shared/code-cache.cjs')} */ (require('../shared/code-cache.cjs')).readBundle(start.file) : undefined;
   return runBundle(read ?? start, self, require);
 }
 

@@ -203,7 +203,7 @@ async function runTemporary(config: TemporaryWorkerData, port: MessagePort): Pro
 
 /**
  * Saves the bundle's V8 code cache where the thread found none for this build and Node version
- * (see src/shared/code-cache.cjs, which put it on this module when it loaded the bundle): once, after
+ * (see src/shared/run-bundle.cjs, which put it on this module when it ran the bundle): once, after
  * the thread's first call, so that the cache holds the functions a thread runs up to its first
  * answer. Nothing to do on later calls, on threads that found a cache, or without the bundle.
  */
