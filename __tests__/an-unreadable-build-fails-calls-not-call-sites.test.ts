@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as Library from '../src';
 import type * as Fixture from './fixtures/code-cache-tasks.cjs';
-import { copyPackage, runCopyWithOutput, type PackageCopy } from './helpers-code-cache';
+import { copyPackageForEachTest, runCopyWithOutput, type PackageCopy } from './helpers-code-cache';
 
 /**
  * The main side reads the thread bundle and its code cache for the threads it starts
@@ -12,14 +12,7 @@ import { copyPackage, runCopyWithOutput, type PackageCopy } from './helpers-code
  * cache writer that cannot be loaded leaves no cache (`unsaved`).
  */
 let copy: PackageCopy;
-
-beforeEach(() => {
-  copy = copyPackage();
-});
-
-afterEach(() => {
-  copy.remove();
-});
+copyPackageForEachTest((made) => (copy = made));
 
 test('a thread bundle that cannot be read rejects the call with ERR_WORKER_EXITED; spawn() does not throw', async () => {
   // Not a file: reading it fails, for root too.

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { copyPackage, type PackageCopy, type Report, runCopy, temporaryFiles } from './helpers-code-cache';
+import { copyPackageForEachTest, type PackageCopy, type Report, runCopy, temporaryFiles } from './helpers-code-cache';
 
 /**
  * A thread of the build compiles its bundle (dist/worker/thread.js) with a V8 code cache kept next
@@ -8,12 +8,7 @@ import { copyPackage, type PackageCopy, type Report, runCopy, temporaryFiles } f
  * state each thread reports is the one on the bundle's module in its `require.cache`.
  */
 let copy: PackageCopy;
-beforeEach(() => {
-  copy = copyPackage();
-});
-afterEach(() => {
-  copy.remove();
-});
+copyPackageForEachTest((made) => (copy = made));
 
 test('a pool-less spawn without a cache saves one, and the next process uses it', async () => {
   expect(fs.existsSync(copy.cacheFile)).toBe(false);

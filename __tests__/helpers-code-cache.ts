@@ -55,6 +55,22 @@ export function copyPackage(): PackageCopy {
   };
 }
 
+/**
+ * A fresh copy of the package for each test of the calling file (see {@link copyPackage}): made
+ * before each test and handed to `take`, removed after it.
+ */
+export function copyPackageForEachTest(take: (copy: PackageCopy) => void): void {
+  let copy: PackageCopy | undefined;
+  beforeEach(() => {
+    copy = copyPackage();
+    take(copy);
+  });
+  afterEach(() => {
+    copy?.remove();
+    copy = undefined;
+  });
+}
+
 export interface RunOptions {
   env?: Record<string, string>;
   execArgv?: string[];

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { copyPackage, type PackageCopy, runCopy } from './helpers-code-cache';
+import { copyPackage, copyPackageForEachTest, type PackageCopy, runCopy } from './helpers-code-cache';
 
 /**
  * The main side loads as one bundle too (dist/index.bundle.js, which dist/index.js loads first),
@@ -18,12 +18,7 @@ interface MainFacts {
 }
 
 let copy: PackageCopy;
-beforeEach(() => {
-  copy = copyPackage();
-});
-afterEach(() => {
-  copy.remove();
-});
+copyPackageForEachTest((made) => (copy = made));
 
 test('a first process saves the cache after its first result, and the next one compiles from it', async () => {
   const first = await runCopy<MainFacts>(copy, 'main');
