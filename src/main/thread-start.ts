@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BundleStart, FileStart, ThreadStart } from '../shared/protocol';
+import { bundleLoader } from '../shared/bundle-code-cache';
 import { WORKER_BOOTSTRAP } from './call';
 
 /** What this module uses of src/shared/code-cache.cjs. */
@@ -11,8 +12,9 @@ interface CodeCacheFiles {
   codeCacheSwitchedOff(): boolean;
 }
 
-/** Which file the threads load the worker side from: worked out once per process. */
-let side: { kind: 'bundle'; file: string } | FileStart | undefined;
+/** The loader's functions, and which file the threads load the worker side from (with its cache file's name): worked out once per process. */
+let files: CodeCacheFiles | undefined;
+let side: ({ kind: 'bundle'; file: string; cacheFile: string }) | FileStart | undefined;
 /** The bundle and its code cache as last read, with the cache's data on a `SharedArrayBuffer`. */
 let read: BundleStart | undefined;
 /** What the cache file was when `read` was read (see {@link fileIdentity}). */
@@ -33,6 +35,7 @@ export function threadStart(): ThreadStart | undefined {
   } catch {
     // Unreadable here (a build removed or changed under this process): each thread tries itself,
     // from the files next to its start file, and fails as a thread does, not this call.
+    files = undefined;
     side = undefined;
     read = undefined;
     return undefined;
@@ -40,11 +43,11 @@ export function threadStart(): ThreadStart | undefined {
 }
 
 function readStart(): ThreadStart {
-  const files = codeCacheFiles();
-  side ??= files.workerSide(path.dirname(WORKER_BOOTSTRAP));
+  files ??= codeCacheFiles();
+  side ??= sideOf(files);
   if (side.kind === 'file') return side;
   if (files.codeCacheSwitchedOff()) return { kind: 'off', file: side.file };
-  const identity = fileIdentity(files.cacheFileOf(side.file));
+  const identity = fileIdentity(side.cacheFile);
   if (read === undefined || identity !== readFrom) {
     const bundle = files.readBundle(side.file);
     if (bundle === undefined) return { kind: 'off', file: side.file };
@@ -70,9 +73,14 @@ export function poolStart(): ThreadStart | undefined {
  * its bundle (which puts it on the bundle's module), or else the file.
  */
 function codeCacheFiles(): CodeCacheFiles {
-  const bundle = require.cache[path.join(__dirname, '..', 'index.bundle.js')] as Partial<Record<symbol, CodeCacheFiles>> | undefined;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, shared with the package index's first statement
-  return bundle?.[Symbol.for('asyncthreadpool.codeCacheLoader')] ?? (require('../shared/code-cache.cjs') as CodeCacheFiles);
+  return (bundleLoader(require.cache[path.join(__dirname, '..', 'index.bundle.js')]) ?? require('../shared/code-cache.cjs')) as CodeCacheFiles;
+}
+
+/** Which file the threads load the worker side from, next to their start file. */
+function sideOf(loader: CodeCacheFiles): NonNullable<typeof side> {
+  const found = loader.workerSide(path.dirname(WORKER_BOOTSTRAP));
+  return found.kind === 'file' ? found : { ...found, cacheFile: loader.cacheFileOf(found.file) };
 }
 
 /** `bundle` with its cache's data copied onto a `SharedArrayBuffer`: no thread copies it. */

@@ -1,5 +1,7 @@
 /** Where src/shared/run-bundle.cjs puts a bundle's code cache on the bundle's module object. */
 const CODE_CACHE = Symbol.for('asyncthreadpool.codeCache');
+/** Where src/shared/code-cache.cjs `loadBundle` puts itself (the functions it shares) on the bundle's module object. */
+const LOADER = Symbol.for('asyncthreadpool.codeCacheLoader');
 
 /** What src/shared/run-bundle.cjs puts there (its `CodeCache`), as far as this module reads it. */
 interface CodeCache {
@@ -17,6 +19,7 @@ export function bundleCodeCache(bundle: object | undefined): { save(): void } | 
   if (cache === undefined) return undefined;
   return {
     save: () => {
+      // Only where the bundle was compiled from source here, once.
       if (cache.state === 'accepted' || cache.state === 'off' || cache.state === 'written' || cache.state === 'unsaved') return;
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain JavaScript, loaded only to save
@@ -27,4 +30,13 @@ export function bundleCodeCache(bundle: object | undefined): { save(): void } | 
       }
     },
   };
+}
+
+/**
+ * What src/shared/code-cache.cjs `loadBundle` put on the module of the bundle it loaded: the copy
+ * of the loader the package index compiled as part of itself, for the main side to use rather than
+ * compile the file again. Undefined where the bundle was not loaded so (jest, the sources).
+ */
+export function bundleLoader(bundle: object | undefined): unknown {
+  return (bundle as Partial<Record<symbol, unknown>> | undefined)?.[LOADER];
 }

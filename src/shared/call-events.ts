@@ -448,6 +448,43 @@ export class StreamPump {
         if (flushOrFail(false)) finish(false, { error });
       };
       const { async: asyncIterator, sync } = source;
+      /**
+       * Credit for the next item, which is short: counted again from what the caller has taken,
+       * then (what there is sent) polled for, then slept for until a wake. Whether to pull now:
+       * not where a send failed, the event loop is handed a turn, or the pump sleeps (a wake, a
+       * cancel or an abort calls `resume`).
+       */
+      const refill = (): boolean => {
+        credit = window - (pulled - shared.taken());
+        if (credit >= ITEM_WEIGHT) return true;
+        if (!flushOrFail(true)) return false;
+        chunkUnits = Math.max(ITEM_WEIGHT, Math.floor(window / 2));
+        if (spinMs > 0) {
+          let now = clock.now();
+          const until = now + spinMs;
+          while (credit < ITEM_WEIGHT && now < until) {
+            credit = window - (pulled - shared.taken());
+            now = clock.now();
+          }
+          // The items' pace is timed from here: waiting for credit is not making items.
+          clockedAt = now;
+          sinceClock = 0;
+          if (credit >= ITEM_WEIGHT) {
+            if (now - turned < MAX_PULLING_MS) return true;
+            // Credit came while polling, but the event loop has not turned for a while: let it.
+            setImmediate(resume);
+            return false;
+          }
+        }
+        shared.waiting(true);
+        credit = window - (pulled - shared.taken());
+        if (credit < ITEM_WEIGHT) {
+          this.#wake = resume;
+          return false;
+        }
+        shared.waiting(false);
+        return true;
+      };
       /** Pulls items while there is credit: one promise step of an async iterator, or a run of a synchronous one's. */
       const next = (): void => {
         for (;;) {
@@ -457,39 +494,7 @@ export class StreamPump {
             return;
           }
           // The next item's weight is known only once it is made: pull only with a whole item's credit.
-          if (credit < ITEM_WEIGHT) {
-            credit = window - (pulled - shared.taken());
-            if (credit < ITEM_WEIGHT) {
-              if (!flushOrFail(true)) return;
-              chunkUnits = Math.max(ITEM_WEIGHT, Math.floor(window / 2));
-              if (spinMs > 0) {
-                let now = clock.now();
-                const until = now + spinMs;
-                while (credit < ITEM_WEIGHT && now < until) {
-                  credit = window - (pulled - shared.taken());
-                  now = clock.now();
-                }
-                // The items' pace is timed from here: waiting for credit is not making items.
-                clockedAt = now;
-                sinceClock = 0;
-                if (credit >= ITEM_WEIGHT && now - turned >= MAX_PULLING_MS) {
-                  // Credit came while polling, but the event loop has not turned for a while: let it.
-                  setImmediate(resume);
-                  return;
-                }
-              }
-              if (credit < ITEM_WEIGHT) {
-                shared.waiting(true);
-                credit = window - (pulled - shared.taken());
-                if (credit < ITEM_WEIGHT) {
-                  // A wake, a cancel or an abort calls `resume`.
-                  this.#wake = resume;
-                  return;
-                }
-                shared.waiting(false);
-              }
-            }
-          }
+          if (credit < ITEM_WEIGHT && !refill()) return;
           if (sync !== undefined) {
             let step: IteratorResult<unknown>;
             try {

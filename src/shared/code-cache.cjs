@@ -150,13 +150,14 @@ function loadBundle(file, parent, parentRequire) {
 const LOADER = Symbol.for('asyncthreadpool.codeCacheLoader');
 
 /**
- * Saves the code cache of a bundle compiled from source here (its state neither `accepted` nor
- * `off`), once: V8's data for the functions compiled so far, twice, after the header. Never throws.
+ * Saves the code cache of a bundle compiled from source here: V8's data for the functions compiled
+ * so far, twice, after the header. Called once, where a save is due (src/shared/bundle-code-cache.ts
+ * decides, without loading this file). Never throws.
  * @param {import('./run-bundle.cjs').CodeCache} cache
  */
 function saveCodeCache(cache) {
-  const { state, script } = cache;
-  if (state === 'accepted' || state === 'off' || state === 'written' || state === 'unsaved' || script === undefined) return;
+  const { script } = cache;
+  if (script === undefined) return;
   const written = writeAtomically(cache.cacheFile, () => {
     const data = script.createCachedData();
     return [Buffer.from(`${cache.header}${String(data.length)}\n`, 'latin1'), data, data];
