@@ -14,6 +14,7 @@ const DIST = path.join(ROOT, 'dist');
 
 interface Report {
   compiled: string[];
+  read: string[];
   builtins: string[];
   cached: string[];
   sameTaskEntry: boolean;
@@ -44,8 +45,10 @@ function report(start: unknown = libraryStart()): Promise<Report> {
 const relative = (files: string[]): string[] => files.filter((f) => f.startsWith(DIST + path.sep)).map((f) => path.relative(DIST, f).split(path.sep).join('/'));
 
 test('a thread compiles one library file besides its start file, and gets every worker-side module from it', async () => {
-  const { compiled, cached, sameTaskEntry, taskModuleLoaded } = await report();
+  const { compiled, read, cached, sameTaskEntry, taskModuleLoaded } = await report();
   expect(taskModuleLoaded).toBe(true);
+  // Node's loader reads the start file; the bundle and its cache came from the main side.
+  expect(relative(read)).toEqual(['worker/bootstrap.cjs']);
   // The bundle's runner the start file requires (src/shared/run-bundle.cjs) is copied into the
   // built start file by the build, and the main side read the bundle and its cache: no other file.
   expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'worker/thread.js']);
@@ -58,8 +61,9 @@ test('a thread compiles one library file besides its start file, and gets every 
 });
 
 test('a thread started without the main side\'s start data works it out from its files, and loads the same', async () => {
-  const { compiled, cached, sameTaskEntry, taskModuleLoaded } = await report(null);
+  const { compiled, read, cached, sameTaskEntry, taskModuleLoaded } = await report(null);
   expect(taskModuleLoaded).toBe(true);
+  expect(relative(read)).toEqual(expect.arrayContaining(['worker/thread.js', `worker/thread.js.${process.version}-${process.arch}.cache`]));
   // The code-cache files' reader, which the main side otherwise runs for every thread.
   expect(relative(compiled)).toEqual(['worker/bootstrap.cjs', 'shared/code-cache.cjs', 'shared/run-bundle.cjs', 'worker/thread.js']);
   expect(relative(cached).filter((f) => f.startsWith('main/') || f === 'index.js')).toEqual([]);
